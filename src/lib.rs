@@ -1,0 +1,1 @@
+pub mod model; pub mod text; pub mod topic; pub mod dedup;
