@@ -1,0 +1,573 @@
+//! Configuration: TOML read into [`raw`] structs (unknown keys rejected), then validated into an
+//! immutable [`Config`]: durations, sizes and paths resolved, topic queries compiled. Every error
+//! names the file, line and column. Nothing here is global; the result is passed explicitly.
+
+mod raw;
+pub mod units;
+
+use crate::dedup::same_feed_url;
+use crate::topic::{self, Aliases, Pattern, Scope, Topic};
+use raw::{RawConfig, RawDaemon};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use toml::Spanned;
+use url::Url;
+
+/// The User-Agent sent with every request unless the config sets one.
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "feedsift/",
+    env!("CARGO_PKG_VERSION"),
+    " (+",
+    env!("CARGO_PKG_REPOSITORY"),
+    ")"
+);
+
+/// Settings of the daemon as a whole (`[daemon]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Daemon {
+    pub database: PathBuf,
+    pub listen: SocketAddr,
+    /// Base of self links in output feeds, without a trailing slash.
+    pub public_url: String,
+    pub poll_interval: Duration,
+    pub min_interval: Duration,
+    pub max_interval: Duration,
+    pub concurrency: usize,
+    pub per_host: usize,
+    pub timeout: Duration,
+    pub max_body: u64,
+    pub retention: Duration,
+    pub user_agent: String,
+}
+
+/// One `[[feed]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedConfig {
+    pub url: String,
+    /// Overrides the feed's own title.
+    pub title: Option<String>,
+    pub interval: Option<Duration>,
+    pub tags: Vec<String>,
+}
+
+/// The validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    pub daemon: Daemon,
+    pub feeds: Vec<FeedConfig>,
+    pub aliases: Aliases,
+    pub topics: Vec<Arc<Topic>>,
+}
+
+impl Config {
+    pub fn topic(&self, id: &str) -> Option<&Arc<Topic>> {
+        self.topics.iter().find(|t| t.id == id)
+    }
+
+    /// The polling interval of `feed` before any adaptation.
+    pub fn interval_of(&self, feed: &FeedConfig) -> Duration {
+        feed.interval.unwrap_or(self.daemon.poll_interval)
+    }
+
+    pub fn feed(&self, url: &str) -> Option<&FeedConfig> {
+        self.feeds.iter().find(|f| same_feed_url(&f.url, url))
+    }
+}
+
+/// One problem in a config file, located.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Why a config file was rejected: every problem found, each with its position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub problems: Vec<Diagnostic>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            if d.line == 0 {
+                write!(f, "{}: {}", self.path.display(), d.message)?;
+            } else {
+                write!(
+                    f,
+                    "{}:{}:{}: {}",
+                    self.path.display(),
+                    d.line,
+                    d.column,
+                    d.message
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Reads and validates the config at `path`. `state_dir` is systemd's `$STATE_DIRECTORY`, where
+/// the database goes when the config names none.
+pub fn load(path: &Path, state_dir: Option<&Path>) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        problems: vec![Diagnostic {
+            line: 0,
+            column: 0,
+            message: format!("cannot read the config file: {e}"),
+        }],
+    })?;
+    parse(&text, path, state_dir)
+}
+
+/// Validates config `text` as if read from `path`.
+pub fn parse(text: &str, path: &Path, state_dir: Option<&Path>) -> Result<Config, ConfigError> {
+    let mut v = Validator {
+        text,
+        problems: Vec::new(),
+    };
+    let raw: RawConfig = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            v.push(offset, e.message().trim().to_string());
+            return Err(v.into_error(path));
+        }
+    };
+    let base = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let daemon = v.daemon(&raw.daemon, &base, state_dir);
+    let feeds = v.feeds(&raw, &daemon);
+    let aliases = v.aliases(&raw);
+    let topics = v.topics(&raw, &feeds, &aliases);
+    if v.problems.is_empty() {
+        Ok(Config {
+            path: path.to_path_buf(),
+            daemon,
+            feeds,
+            aliases,
+            topics,
+        })
+    } else {
+        Err(v.into_error(path))
+    }
+}
+
+struct Validator<'a> {
+    text: &'a str,
+    problems: Vec<Diagnostic>,
+}
+
+/// Offset of a string value's first character, past its opening quotes (and the newline that
+/// may follow a multi-line opening quote).
+fn value_start(text: &str, span_start: usize) -> usize {
+    let rest = &text[span_start.min(text.len())..];
+    let skip = if rest.starts_with("'''") || rest.starts_with("\"\"\"") {
+        let after = &rest[3..];
+        3 + if after.starts_with("\r\n") {
+            2
+        } else if after.starts_with('\n') {
+            1
+        } else {
+            0
+        }
+    } else if rest.starts_with('\'') || rest.starts_with('"') {
+        1
+    } else {
+        0
+    };
+    span_start + skip
+}
+
+impl Validator<'_> {
+    fn push(&mut self, offset: usize, message: String) {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let column = before[line_start..].chars().count() + 1;
+        self.problems.push(Diagnostic {
+            line,
+            column,
+            message,
+        });
+    }
+
+    fn at<T>(&mut self, s: &Spanned<T>, message: String) {
+        self.push(s.span().start, message);
+    }
+
+    fn into_error(self, path: &Path) -> ConfigError {
+        ConfigError {
+            path: path.to_path_buf(),
+            problems: self.problems,
+        }
+    }
+
+    fn duration(&mut self, v: &Option<Spanned<String>>, key: &str, default: Duration) -> Duration {
+        match v {
+            None => default,
+            Some(s) => units::parse_duration(s.get_ref()).unwrap_or_else(|e| {
+                self.at(s, format!("{key}: {e}"));
+                default
+            }),
+        }
+    }
+
+    fn count(&mut self, v: &Option<Spanned<i64>>, key: &str, default: usize) -> usize {
+        match v {
+            None => default,
+            Some(s) if (1..=100_000).contains(s.get_ref()) => *s.get_ref() as usize,
+            Some(s) => {
+                self.at(s, format!("{key} must be between 1 and 100000"));
+                default
+            }
+        }
+    }
+
+    fn daemon(&mut self, raw: &RawDaemon, base: &Path, state_dir: Option<&Path>) -> Daemon {
+        let database = match &raw.database {
+            Some(s) if s.get_ref().trim().is_empty() => {
+                self.at(s, "database must name a file".into());
+                PathBuf::new()
+            }
+            Some(s) => base.join(s.get_ref()),
+            None => match state_dir {
+                Some(dir) => dir.join("feedsift.db"),
+                None => base.join("feedsift.db"),
+            },
+        };
+        let listen = match &raw.listen {
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            Some(s) => s.get_ref().parse().unwrap_or_else(|e| {
+                self.at(
+                    s,
+                    format!(
+                        "listen: {e} in {:?}; write an address and port like \"127.0.0.1:8080\"",
+                        s.get_ref()
+                    ),
+                );
+                SocketAddr::from(([127, 0, 0, 1], 8080))
+            }),
+        };
+        let public_url = match &raw.public_url {
+            None => format!("http://{listen}"),
+            Some(s) => match Url::parse(s.get_ref()) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {
+                    s.get_ref().trim_end_matches('/').to_string()
+                }
+                _ => {
+                    self.at(
+                        s,
+                        format!(
+                            "public_url {:?} is not an absolute http(s) URL",
+                            s.get_ref()
+                        ),
+                    );
+                    String::new()
+                }
+            },
+        };
+        let poll_interval =
+            self.duration(&raw.poll_interval, "poll_interval", Duration::from_secs(1800));
+        let min_interval =
+            self.duration(&raw.min_interval, "min_interval", Duration::from_secs(300));
+        let max_interval =
+            self.duration(&raw.max_interval, "max_interval", Duration::from_secs(86_400));
+        if min_interval > max_interval {
+            let span = raw.min_interval.as_ref().or(raw.max_interval.as_ref());
+            let msg = format!(
+                "min_interval ({}) is longer than max_interval ({})",
+                units::format_duration(min_interval),
+                units::format_duration(max_interval)
+            );
+            match span {
+                Some(s) => self.at(s, msg),
+                None => self.push(0, msg),
+            }
+        }
+        if let Some(s) = &raw.poll_interval {
+            if poll_interval < min_interval || poll_interval > max_interval {
+                self.at(
+                    s,
+                    format!(
+                        "poll_interval ({}) is outside [min_interval, max_interval] = [{}, {}]",
+                        units::format_duration(poll_interval),
+                        units::format_duration(min_interval),
+                        units::format_duration(max_interval)
+                    ),
+                );
+            }
+        }
+        let poll_interval = poll_interval.clamp(min_interval, max_interval.max(min_interval));
+        let concurrency = self.count(&raw.concurrency, "concurrency", 32);
+        let per_host = self.count(&raw.per_host, "per_host", 2);
+        let timeout = self.duration(&raw.timeout, "timeout", Duration::from_secs(30));
+        let max_body = match &raw.max_body {
+            None => 8 * 1024 * 1024,
+            Some(s) => units::parse_size(s.get_ref()).unwrap_or_else(|e| {
+                self.at(s, format!("max_body: {e}"));
+                0
+            }),
+        };
+        let retention = self.duration(&raw.retention, "retention", Duration::from_secs(90 * 86_400));
+        let user_agent = match &raw.user_agent {
+            None => DEFAULT_USER_AGENT.to_string(),
+            Some(s) => {
+                let ua = s.get_ref().trim();
+                if ua.is_empty() || reqwest::header::HeaderValue::from_str(ua).is_err() {
+                    self.at(s, "user_agent must be non-empty printable ASCII".into());
+                }
+                ua.to_string()
+            }
+        };
+        Daemon {
+            database,
+            listen,
+            public_url,
+            poll_interval,
+            min_interval,
+            max_interval,
+            concurrency,
+            per_host,
+            timeout,
+            max_body,
+            retention,
+            user_agent,
+        }
+    }
+
+    fn feeds(&mut self, raw: &RawConfig, daemon: &Daemon) -> Vec<FeedConfig> {
+        let mut out: Vec<FeedConfig> = Vec::new();
+        for f in &raw.feeds {
+            let url = f.url.get_ref().trim();
+            match Url::parse(url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+                Ok(u) => {
+                    self.at(
+                        &f.url,
+                        format!(
+                            "feed url {url:?}: only http and https URLs can be polled, not {:?}",
+                            u.scheme()
+                        ),
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    self.at(&f.url, format!("feed url {url:?} is not a valid URL: {e}"));
+                    continue;
+                }
+            }
+            if out.iter().any(|o| same_feed_url(&o.url, url)) {
+                self.at(&f.url, format!("feed {url:?} is configured twice"));
+                continue;
+            }
+            let interval = f.interval.as_ref().map(|s| {
+                let d = units::parse_duration(s.get_ref()).unwrap_or_else(|e| {
+                    self.at(s, format!("interval: {e}"));
+                    daemon.poll_interval
+                });
+                if d < daemon.min_interval || d > daemon.max_interval {
+                    self.at(
+                        s,
+                        format!(
+                            "interval ({}) is outside [min_interval, max_interval] = [{}, {}]",
+                            units::format_duration(d),
+                            units::format_duration(daemon.min_interval),
+                            units::format_duration(daemon.max_interval)
+                        ),
+                    );
+                }
+                d
+            });
+            let mut tags = Vec::new();
+            for t in &f.tags {
+                let tag = t.get_ref().trim();
+                if tag.is_empty() || tag.chars().any(char::is_whitespace) {
+                    self.at(t, format!("tag {tag:?} must be one word"));
+                } else {
+                    tags.push(tag.to_string());
+                }
+            }
+            let title = f
+                .title
+                .as_ref()
+                .map(|t| crate::text::clean_line(t.get_ref()))
+                .filter(|t| !t.is_empty());
+            out.push(FeedConfig {
+                url: url.to_string(),
+                title,
+                interval,
+                tags,
+            });
+        }
+        out
+    }
+
+    fn aliases(&mut self, raw: &RawConfig) -> Aliases {
+        let mut out = Aliases::new();
+        for (name, values) in &raw.aliases {
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            {
+                self.at(
+                    values,
+                    format!("alias name {name:?} may hold only letters, digits, '_' and '-'"),
+                );
+                continue;
+            }
+            let mut patterns = Vec::new();
+            for v in values.get_ref() {
+                match Pattern::from_text(v.get_ref()) {
+                    Some(p) => patterns.push(p),
+                    None => self.at(
+                        v,
+                        format!(
+                            "alias @{name}: {:?} has no letters or digits to match",
+                            v.get_ref()
+                        ),
+                    ),
+                }
+            }
+            if values.get_ref().is_empty() {
+                self.at(values, format!("alias @{name} is empty"));
+            }
+            out.insert(name.clone(), patterns);
+        }
+        out
+    }
+
+    fn query(&mut self, s: &Spanned<String>, aliases: &Aliases, what: &str) -> Option<topic::Query> {
+        match topic::parse_query(s.get_ref(), aliases) {
+            Ok(q) => Some(q),
+            Err(e) => {
+                let offset = value_start(self.text, s.span().start) + e.offset;
+                self.push(offset, format!("{what}: {}", e.message));
+                None
+            }
+        }
+    }
+
+    fn topics(
+        &mut self,
+        raw: &RawConfig,
+        feeds: &[FeedConfig],
+        aliases: &Aliases,
+    ) -> Vec<Arc<Topic>> {
+        let mut out: Vec<Arc<Topic>> = Vec::new();
+        let mut ids = BTreeSet::new();
+        for t in &raw.topics {
+            let id = t.id.get_ref().as_str();
+            let valid_id = !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !valid_id {
+                self.at(
+                    &t.id,
+                    format!(
+                        "topic id {id:?} must be 1 to 64 characters of a-z, 0-9 and '-' (it is used in URLs)"
+                    ),
+                );
+            } else if !ids.insert(id.to_string()) {
+                self.at(&t.id, format!("topic id {id:?} is used twice"));
+            }
+            let query = self.query(&t.query, aliases, &format!("topic {id:?} query"));
+            // `Some(None)`: no exclude; `None`: an exclude that failed to parse.
+            let exclude = match &t.exclude {
+                None => Some(None),
+                Some(e) => self
+                    .query(e, aliases, &format!("topic {id:?} exclude"))
+                    .map(Some),
+            };
+            let mut scope = Vec::new();
+            for f in t.feeds.iter().flatten() {
+                let s = f.get_ref().trim();
+                if let Some(tag) = s.strip_prefix("tag:") {
+                    if feeds.iter().any(|fc| fc.tags.iter().any(|t| t == tag)) {
+                        scope.push(Scope::Tag(tag.to_string()));
+                    } else {
+                        self.at(f, format!("topic {id:?}: no configured feed has the tag {tag:?}"));
+                    }
+                } else if let Some(fc) = feeds.iter().find(|fc| same_feed_url(&fc.url, s)) {
+                    scope.push(Scope::Url(fc.url.clone()));
+                } else {
+                    self.at(
+                        f,
+                        format!(
+                            "topic {id:?}: {s:?} is neither \"tag:NAME\" nor the URL of a configured feed"
+                        ),
+                    );
+                }
+            }
+            if matches!(&t.feeds, Some(v) if v.is_empty()) {
+                self.at(
+                    &t.id,
+                    format!("topic {id:?}: feeds = [] would match nothing; leave it out to use all feeds"),
+                );
+            }
+            let limit = match &t.limit {
+                None => 50,
+                Some(l) if (1..=500).contains(l.get_ref()) => *l.get_ref() as u32,
+                Some(l) => {
+                    self.at(l, format!("topic {id:?}: limit must be between 1 and 500"));
+                    50
+                }
+            };
+            let token = match &t.token {
+                None => None,
+                Some(tok) => {
+                    let v = tok.get_ref();
+                    if v.len() < 8 || !v.chars().all(|c| c.is_ascii_graphic()) {
+                        self.at(
+                            tok,
+                            format!(
+                                "topic {id:?}: token must be at least 8 printable ASCII characters without spaces"
+                            ),
+                        );
+                    }
+                    Some(v.clone())
+                }
+            };
+            let title = t
+                .title
+                .as_ref()
+                .map(|s| crate::text::clean_line(s.get_ref()))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| id.to_string());
+            if let (Some(query), Some(exclude)) = (query, exclude) {
+                out.push(Arc::new(Topic {
+                    id: id.to_string(),
+                    title,
+                    query,
+                    exclude,
+                    scope,
+                    limit,
+                    token,
+                }));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

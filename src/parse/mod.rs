@@ -1,0 +1,251 @@
+//! Bytes → [`ParsedFeed`]: feed-rs reads RSS 0.9x/1.0/2.0, Atom and JSON Feed; we then normalise
+//! every entry (plain-text titles, absolute http(s) links, sanitised HTML, text for matching).
+//! Pure: no I/O, no ids, no duplicate decisions. [`parse_guarded`] turns a parser panic into an
+//! error, so one hostile feed cannot take the daemon down.
+
+pub mod sanitize;
+
+use crate::model::{Entry, FeedFormat, ParsedFeed};
+use sanitize::{Sanitizer, html_text, strip_html};
+use std::fmt;
+use url::Url;
+
+/// A document that could not be read as a feed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Parses like [`parse`], turning a panic inside the parser into an error.
+pub fn parse_guarded(bytes: &[u8], base_url: &str) -> Result<ParsedFeed, ParseError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(bytes, base_url))) {
+        Ok(r) => r,
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(ParseError {
+                message: format!("the feed parser crashed on this document: {msg}"),
+            })
+        }
+    }
+}
+
+fn is_html(content_type: &str) -> bool {
+    content_type.contains("html")
+}
+
+/// Resolves `href` against `base`, keeping only http(s) URLs.
+fn absolute(base: Option<&Url>, href: &str) -> Option<String> {
+    let href = href.trim();
+    if href.is_empty() {
+        return None;
+    }
+    let url = match base {
+        Some(b) => b.join(href).ok()?,
+        None => Url::parse(href).ok()?,
+    };
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
+/// Titles are plain text whatever their declared type: many RSS feeds put escaped markup in
+/// them, so markup is always stripped.
+fn text_of(t: &feed_rs::model::Text) -> String {
+    strip_html(&t.content)
+}
+
+/// The HTML of a text construct: sanitised if it is HTML, escaped if it is plain text.
+fn html_of(sanitizer: &Sanitizer, body: &str, content_type: &str) -> Option<String> {
+    if body.trim().is_empty() {
+        return None;
+    }
+    let html = if is_html(content_type) {
+        sanitizer.clean(body)
+    } else {
+        format!("<p>{}</p>", sanitize::escape_text(body.trim()))
+    };
+    (!html.trim().is_empty()).then_some(html)
+}
+
+/// Parses one feed document fetched from (or standing for) `base_url`.
+pub fn parse(bytes: &[u8], base_url: &str) -> Result<ParsedFeed, ParseError> {
+    let base = Url::parse(base_url).ok();
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(Some(base_url))
+        // An empty id marks "the feed gave none": `dedup` then decides identity itself,
+        // instead of trusting an id generated from whatever the entry happens to have.
+        .id_generator(|_, _, _| String::new())
+        .build();
+    let feed = parser.parse(bytes).map_err(|e| ParseError {
+        message: format!("not a readable RSS, Atom or JSON feed: {e}"),
+    })?;
+    let format = match feed.feed_type {
+        feed_rs::model::FeedType::Atom => FeedFormat::Atom,
+        feed_rs::model::FeedType::JSON => FeedFormat::Json,
+        feed_rs::model::FeedType::RSS0 => FeedFormat::Rss0,
+        feed_rs::model::FeedType::RSS1 => FeedFormat::Rss1,
+        feed_rs::model::FeedType::RSS2 => FeedFormat::Rss2,
+    };
+    let mut warnings = Vec::new();
+    let site_url = feed
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .find_map(|l| absolute(base.as_ref(), &l.href));
+    let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
+    let feed_sanitizer = Sanitizer::new(base.as_ref());
+    let mut entries = Vec::with_capacity(feed.entries.len());
+    for (i, e) in feed.entries.into_iter().enumerate() {
+        // An entry's own xml:base, resolved against the document's URL, wins for its links.
+        let entry_base = e
+            .base
+            .as_deref()
+            .and_then(|b| match &base {
+                Some(doc) => doc.join(b).ok(),
+                None => Url::parse(b).ok(),
+            })
+            .filter(|u| matches!(u.scheme(), "http" | "https"));
+        let own_sanitizer;
+        let (sanitizer, entry_base) = match entry_base {
+            Some(b) if Some(&b) != base.as_ref() => {
+                own_sanitizer = Sanitizer::new(Some(&b));
+                (&own_sanitizer, Some(b))
+            }
+            _ => (&feed_sanitizer, base.clone()),
+        };
+        let link = e
+            .links
+            .iter()
+            .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+            .chain(e.links.iter())
+            .find_map(|l| absolute(entry_base.as_ref(), &l.href));
+        if link.is_none() && !e.links.is_empty() {
+            warnings.push(format!(
+                "entry {}: dropped link {:?} (not an http or https URL)",
+                i + 1,
+                e.links[0].href
+            ));
+        }
+        let summary_html = e
+            .summary
+            .as_ref()
+            .and_then(|s| html_of(sanitizer, &s.content, s.content_type.as_str()));
+        let content_html = e.content.as_ref().and_then(|c| {
+            c.body
+                .as_deref()
+                .and_then(|b| html_of(sanitizer, b, c.content_type.as_str()))
+        });
+        let summary_text = summary_html.as_deref().map(html_text).unwrap_or_default();
+        let content_text = content_html.as_deref().map(html_text).unwrap_or_default();
+        let text = if content_text.is_empty() || content_text == summary_text {
+            summary_text
+        } else if summary_text.is_empty() || content_text.contains(&summary_text) {
+            content_text
+        } else {
+            format!("{summary_text} {content_text}")
+        };
+        let title = e.title.as_ref().map(text_of).unwrap_or_default();
+        let authors = e
+            .authors
+            .iter()
+            .filter_map(|p| p.name.as_deref().map(strip_html))
+            .filter(|n| !n.is_empty())
+            .collect();
+        let mut categories: Vec<String> = Vec::new();
+        for c in &e.categories {
+            let name = strip_html(c.label.as_deref().unwrap_or(&c.term));
+            if !name.is_empty() && !categories.contains(&name) {
+                categories.push(name);
+            }
+        }
+        let guid = Some(e.id.trim().to_string()).filter(|g| !g.is_empty());
+        entries.push(Entry {
+            guid,
+            title,
+            link,
+            summary_html,
+            content_html,
+            text,
+            authors,
+            categories,
+            published: e.published.or(e.updated),
+            updated: e.updated,
+        });
+    }
+    Ok(ParsedFeed {
+        format,
+        title,
+        site_url,
+        ttl_minutes: feed.ttl,
+        entries,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RSS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire &amp; Co</title><link>https://wire.example/</link><ttl>15</ttl>
+<item><title>Kim &lt;b&gt;receives&lt;/b&gt; Shoigu</title><link>/2024/09/kim-shoigu?utm_source=rss</link>
+<guid isPermaLink="false">wire-1</guid><description>&lt;p&gt;Russia's defence minister&lt;/p&gt;&lt;script&gt;x()&lt;/script&gt;</description>
+<author>desk@wire.example (Desk)</author><category>Politics</category>
+<pubDate>Fri, 13 Sep 2024 10:00:00 GMT</pubDate></item>
+<item><title>No id here</title><link>javascript:alert(1)</link></item>
+</channel></rss>"#;
+
+    #[test]
+    fn rss_entries_are_normalised() {
+        let f = parse(RSS.as_bytes(), "https://wire.example/feeds/rss.xml").unwrap();
+        assert_eq!(f.format, FeedFormat::Rss2);
+        assert_eq!(f.title.as_deref(), Some("Wire & Co"));
+        assert_eq!(f.ttl_minutes, Some(15));
+        let e = &f.entries[0];
+        assert_eq!(e.guid.as_deref(), Some("wire-1"));
+        assert_eq!(e.title, "Kim receives Shoigu");
+        assert_eq!(
+            e.link.as_deref(),
+            Some("https://wire.example/2024/09/kim-shoigu?utm_source=rss")
+        );
+        assert_eq!(e.text, "Russia's defence minister");
+        assert!(!e.summary_html.as_deref().unwrap().contains("script"));
+        assert_eq!(e.categories, ["Politics"]);
+        assert!(e.published.is_some());
+        let second = &f.entries[1];
+        assert_eq!(second.guid, None, "no generated ids");
+        assert_eq!(second.link, None, "javascript: links are dropped");
+        assert_eq!(f.warnings.len(), 1);
+    }
+
+    #[test]
+    fn atom_and_json_feeds_parse() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">A &lt;i&gt;blog&lt;/i&gt;</title>
+<entry xml:base="https://a.example/blog/"><id>tag:a,1</id><title>Hello</title><link href="posts/1"/><content type="html">&lt;a href="x"&gt;x&lt;/a&gt;</content><updated>2024-09-13T10:00:00Z</updated></entry></feed>"#;
+        let f = parse(atom.as_bytes(), "https://a.example/atom.xml").unwrap();
+        assert_eq!(f.format, FeedFormat::Atom);
+        assert_eq!(f.title.as_deref(), Some("A blog"));
+        assert_eq!(f.entries[0].link.as_deref(), Some("https://a.example/blog/posts/1"));
+        assert!(f.entries[0].content_html.as_deref().unwrap().contains("https://a.example/blog/x"));
+        let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","url":"https://j.example/1","title":"T","content_html":"<p>Body</p>"}]}"#;
+        let f = parse(json.as_bytes(), "https://j.example/feed.json").unwrap();
+        assert_eq!(f.format, FeedFormat::Json);
+        assert_eq!(f.entries[0].text, "Body");
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(parse(b"<html><body>not a feed</body></html>", "https://x.example/").is_err());
+        assert!(parse(b"", "https://x.example/").is_err());
+    }
+}
