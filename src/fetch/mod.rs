@@ -1,0 +1,313 @@
+//! One shared HTTP client: conditional GET, redirects followed by hand (at most
+//! [`MAX_REDIRECTS`], http/https only, permanent moves reported), the whole request bounded by
+//! the configured timeout, bodies (after decompression) capped at `max_body`, and every failure
+//! classified into an [`ErrorKind`] that is stored on the feed. Never parses, never writes.
+
+use crate::model::ErrorKind;
+use futures_util::StreamExt;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Client, StatusCode};
+use std::collections::HashSet;
+use std::fmt;
+use std::time::Duration;
+use url::Url;
+
+/// Redirects followed before a fetch fails with `redirects`.
+pub const MAX_REDIRECTS: usize = 5;
+
+const ACCEPT: &str = "application/atom+xml, application/rss+xml, application/rdf+xml, \
+application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8";
+
+/// Validators from the previous successful fetch, sent back so an unchanged feed costs a 304.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A response worth looking at: a 2xx with its body, or a 304.
+#[derive(Clone, Debug)]
+pub struct Fetched {
+    /// The URL that answered, after redirects.
+    pub final_url: String,
+    /// Set when every redirect on the way was permanent (301/308): where the feed now lives.
+    pub moved_to: Option<String>,
+    pub status: u16,
+    /// `None` for 304 Not Modified.
+    pub body: Option<Vec<u8>>,
+    pub validators: Validators,
+    pub content_type: Option<String>,
+    pub cache_control: Option<String>,
+    pub expires: Option<String>,
+}
+
+impl Fetched {
+    pub fn not_modified(&self) -> bool {
+        self.body.is_none()
+    }
+}
+
+/// A failed fetch: what kind of failure, in words, and what the server asked of us.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub status: Option<u16>,
+    /// `Retry-After` as sent (seconds or an HTTP date), on 429 and 503.
+    pub retry_after: Option<String>,
+}
+
+impl FetchError {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> FetchError {
+        FetchError {
+            kind,
+            message: message.into(),
+            status: None,
+            retry_after: None,
+        }
+    }
+
+    /// 410 Gone: the feed is not coming back.
+    pub fn is_gone(&self) -> bool {
+        self.status == Some(410)
+    }
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+/// Settings of the shared client.
+#[derive(Clone, Debug)]
+pub struct FetchOptions {
+    pub timeout: Duration,
+    pub max_body: u64,
+    pub user_agent: String,
+}
+
+/// The shared HTTP client.
+#[derive(Clone, Debug)]
+pub struct Fetcher {
+    client: Client,
+    options: FetchOptions,
+}
+
+fn header_string(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// Maps a transport error to a kind the user can act on.
+fn classify(err: &reqwest::Error) -> FetchError {
+    let mut chain = String::new();
+    let mut source: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = source {
+        if !chain.is_empty() {
+            chain.push_str(": ");
+        }
+        chain.push_str(&e.to_string());
+        source = e.source();
+    }
+    let lower = chain.to_ascii_lowercase();
+    let kind = if err.is_timeout() || lower.contains("timed out") {
+        ErrorKind::Timeout
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup address")
+        || lower.contains("name or service not known")
+    {
+        ErrorKind::Dns
+    } else if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake")
+    {
+        ErrorKind::Tls
+    } else if err.is_connect() {
+        ErrorKind::Connect
+    } else if err.is_body() || err.is_decode() {
+        ErrorKind::Truncated
+    } else {
+        ErrorKind::InvalidResponse
+    };
+    FetchError::new(kind, chain)
+}
+
+fn size_text(n: u64) -> String {
+    if n >= 1024 * 1024 && n.is_multiple_of(1024 * 1024) {
+        format!("{}MiB", n / (1024 * 1024))
+    } else if n >= 1024 && n.is_multiple_of(1024) {
+        format!("{}KiB", n / 1024)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+impl Fetcher {
+    pub fn new(options: FetchOptions) -> Result<Fetcher, String> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
+        let client = Client::builder()
+            .user_agent(&options.user_agent)
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            .pool_max_idle_per_host(4)
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Fetcher { client, options })
+    }
+
+    /// Fetches `url`, sending `validators` as If-None-Match / If-Modified-Since. The whole
+    /// exchange, redirects and body included, is bounded by the configured timeout.
+    pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        match tokio::time::timeout(self.options.timeout, self.fetch_inner(url, validators)).await {
+            Ok(r) => r,
+            Err(_) => Err(FetchError::new(
+                ErrorKind::Timeout,
+                format!(
+                    "no complete response within {}",
+                    crate::config::units::format_duration(self.options.timeout)
+                ),
+            )),
+        }
+    }
+
+    async fn fetch_inner(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        let mut current = Url::parse(url)
+            .map_err(|e| FetchError::new(ErrorKind::Refused, format!("invalid URL {url:?}: {e}")))?;
+        let mut seen = HashSet::new();
+        let mut permanent = true;
+        let mut hops = 0;
+        loop {
+            if !matches!(current.scheme(), "http" | "https") {
+                return Err(FetchError::new(
+                    ErrorKind::Refused,
+                    format!("only http and https URLs are fetched, not {current}"),
+                ));
+            }
+            seen.insert(current.to_string());
+            let mut req = self.client.get(current.clone());
+            if let Some(etag) = &validators.etag {
+                req = req.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &validators.last_modified {
+                req = req.header(header::IF_MODIFIED_SINCE, lm);
+            }
+            let resp = req.send().await.map_err(|e| classify(&e))?;
+            let status = resp.status();
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let location = header_string(resp.headers(), header::LOCATION).ok_or_else(|| {
+                    FetchError::new(
+                        ErrorKind::InvalidResponse,
+                        format!("{status} without a Location header"),
+                    )
+                })?;
+                let next = current.join(&location).map_err(|e| {
+                    FetchError::new(
+                        ErrorKind::InvalidResponse,
+                        format!("{status} to an invalid Location {location:?}: {e}"),
+                    )
+                })?;
+                hops += 1;
+                if seen.contains(next.as_str()) {
+                    return Err(FetchError::new(
+                        ErrorKind::Redirects,
+                        format!("redirect loop: {current} redirects back to {next}"),
+                    ));
+                }
+                if hops > MAX_REDIRECTS {
+                    return Err(FetchError::new(
+                        ErrorKind::Redirects,
+                        format!("more than {MAX_REDIRECTS} redirects (last to {next})"),
+                    ));
+                }
+                permanent &= matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                );
+                current = next;
+                continue;
+            }
+            let final_url = current.to_string();
+            let moved_to = (hops > 0 && permanent).then(|| final_url.clone());
+            let headers = resp.headers().clone();
+            let fetched = |body| Fetched {
+                final_url: final_url.clone(),
+                moved_to: moved_to.clone(),
+                status: status.as_u16(),
+                body,
+                validators: Validators {
+                    etag: header_string(&headers, header::ETAG),
+                    last_modified: header_string(&headers, header::LAST_MODIFIED),
+                },
+                content_type: header_string(&headers, header::CONTENT_TYPE),
+                cache_control: header_string(&headers, header::CACHE_CONTROL),
+                expires: header_string(&headers, header::EXPIRES),
+            };
+            if status == StatusCode::NOT_MODIFIED {
+                let mut f = fetched(None);
+                // A 304 may omit validators: keep the ones we sent.
+                if f.validators.etag.is_none() {
+                    f.validators.etag = validators.etag.clone();
+                }
+                if f.validators.last_modified.is_none() {
+                    f.validators.last_modified = validators.last_modified.clone();
+                }
+                return Ok(f);
+            }
+            if !status.is_success() {
+                let kind = match status.as_u16() {
+                    429 => ErrorKind::RateLimited,
+                    400..=499 => ErrorKind::Http4xx,
+                    500..=599 => ErrorKind::Http5xx,
+                    _ => ErrorKind::InvalidResponse,
+                };
+                return Err(FetchError {
+                    kind,
+                    message: format!("{final_url} answered {status}"),
+                    status: Some(status.as_u16()),
+                    retry_after: header_string(&headers, header::RETRY_AFTER),
+                });
+            }
+            let body = self.read_body(resp).await?;
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Err(FetchError::new(
+                    ErrorKind::Empty,
+                    format!("{final_url} answered {status} with an empty body"),
+                ));
+            }
+            return Ok(fetched(Some(body)));
+        }
+    }
+
+    /// Reads the (decompressed) body, stopping as soon as it passes `max_body`.
+    async fn read_body(&self, resp: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+        let max = self.options.max_body;
+        let too_large = || {
+            FetchError::new(
+                ErrorKind::TooLarge,
+                format!("response larger than max_body ({})", size_text(max)),
+            )
+        };
+        if resp.content_length().is_some_and(|n| n > max) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| classify(&e))?;
+            if body.len() as u64 + chunk.len() as u64 > max {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}

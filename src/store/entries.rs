@@ -1,0 +1,494 @@
+//! Entries, stories and topic matches: the write of one poll, backfill, and the reads that
+//! serve output feeds.
+
+use super::feeds::save_state;
+use super::{Result, Store};
+use crate::model::{Entry, FeedId, FeedState};
+use crate::topic::TopicHit;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
+use std::collections::{BTreeSet, HashMap};
+
+/// Entries with the same canonical URL join one story when first seen within this window.
+const SAME_URL_WINDOW_SECS: i64 = 7 * 86_400;
+
+/// One entry of a poll that is new or changed, with the topics it matched.
+#[derive(Clone, Debug)]
+pub struct NewEntry {
+    pub key: String,
+    pub uid: String,
+    pub canonical_url: Option<String>,
+    pub content_hash: String,
+    pub entry: Entry,
+    pub topics: Vec<TopicHit>,
+}
+
+/// Everything one poll of one feed writes, in one transaction.
+#[derive(Clone, Debug)]
+pub struct PollWrite {
+    pub state: FeedState,
+    pub entries: Vec<NewEntry>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    pub new_entries: usize,
+    pub updated_entries: usize,
+    pub new_matches: usize,
+}
+
+/// A stored entry with what matching needs.
+#[derive(Clone, Debug)]
+pub struct EntryRow {
+    pub id: i64,
+    pub story_id: i64,
+    pub uid: String,
+    pub feed_url: String,
+    pub feed_title: Option<String>,
+    pub title: String,
+    pub link: Option<String>,
+    pub text: String,
+    pub authors: Vec<String>,
+    pub categories: Vec<String>,
+    pub sort_time: DateTime<Utc>,
+}
+
+/// A match to store during backfill.
+#[derive(Clone, Debug)]
+pub struct TopicMatch {
+    pub story_id: i64,
+    pub entry_id: i64,
+    pub terms: Vec<String>,
+    pub sort_time: DateTime<Utc>,
+}
+
+/// Another outlet that carried a story.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlsoReported {
+    pub feed_url: String,
+    pub feed_title: Option<String>,
+    pub link: Option<String>,
+}
+
+/// One story of an output feed, shown through its earliest entry.
+#[derive(Clone, Debug)]
+pub struct StoryItem {
+    pub story_id: i64,
+    pub uid: String,
+    pub sort_time: DateTime<Utc>,
+    pub matched_at: DateTime<Utc>,
+    pub terms: Vec<String>,
+    pub title: String,
+    pub link: Option<String>,
+    pub summary_html: Option<String>,
+    pub content_html: Option<String>,
+    pub authors: Vec<String>,
+    pub categories: Vec<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: DateTime<Utc>,
+    pub feed_url: String,
+    pub feed_title: Option<String>,
+    pub site_url: Option<String>,
+    pub also: Vec<AlsoReported>,
+}
+
+/// Per-topic counts for `feedsift topics`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TopicStats {
+    pub matches: u64,
+    pub newest: Option<DateTime<Utc>>,
+}
+
+fn ts(s: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(s, 0).unwrap_or_default()
+}
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).expect("strings serialise")
+}
+
+fn parse_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+/// Where an entry sorts: its published time, but never later than when we first saw it (a
+/// future date must not pin an entry to the top), else first-seen time.
+pub fn sort_time(e: &Entry, first_seen: DateTime<Utc>) -> DateTime<Utc> {
+    e.published.map(|p| p.min(first_seen)).unwrap_or(first_seen)
+}
+
+fn insert_matches(
+    tx: &Transaction<'_>,
+    story_id: i64,
+    entry_id: i64,
+    sort: i64,
+    hits: &[TopicHit],
+    now: i64,
+) -> rusqlite::Result<usize> {
+    let mut n = 0;
+    for hit in hits {
+        n += tx
+            .prepare_cached(
+                "INSERT INTO matches (topic, story_id, entry_id, terms, sort_time, matched_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (topic, story_id) DO NOTHING",
+            )?
+            .execute(params![hit.topic, story_id, entry_id, json_list(&hit.terms), sort, now])?;
+    }
+    Ok(n)
+}
+
+fn write_entry(tx: &Transaction<'_>, feed: FeedId, n: &NewEntry, now: i64, stats: &mut WriteStats) -> rusqlite::Result<()> {
+    let e = &n.entry;
+    let existing: Option<(i64, i64, String, i64)> = tx
+        .prepare_cached(
+            "SELECT id, story_id, content_hash, sort_time FROM entries WHERE feed_id = ?1 AND key = ?2",
+        )?
+        .query_row(params![feed.0, n.key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    let published = e.published.map(|d| d.timestamp());
+    let updated = e.updated.map(|d| d.timestamp());
+    let (entry_id, story_id, sort) = match existing {
+        Some((_, _, hash, _)) if hash == n.content_hash && n.topics.is_empty() => return Ok(()),
+        Some((id, story_id, hash, sort)) => {
+            if hash != n.content_hash {
+                tx.prepare_cached(
+                    "UPDATE entries SET guid = ?2, link = ?3, canonical_url = ?4, title = ?5,
+                         summary_html = ?6, content_html = ?7, text = ?8, authors = ?9, categories = ?10,
+                         published = ?11, updated = ?12, changed_at = ?13, content_hash = ?14
+                     WHERE id = ?1",
+                )?
+                .execute(params![
+                    id,
+                    e.guid,
+                    e.link,
+                    n.canonical_url,
+                    e.title,
+                    e.summary_html,
+                    e.content_html,
+                    e.text,
+                    json_list(&e.authors),
+                    json_list(&e.categories),
+                    published,
+                    updated,
+                    now,
+                    n.content_hash
+                ])?;
+                tx.prepare_cached("UPDATE stories SET updated_at = ?2 WHERE id = ?1")?
+                    .execute(params![story_id, now])?;
+                stats.updated_entries += 1;
+            }
+            (id, story_id, sort)
+        }
+        None => {
+            let sort = sort_time(e, ts(now)).timestamp();
+            let story: Option<(i64, i64)> = match &n.canonical_url {
+                Some(c) => tx
+                    .prepare_cached(
+                        "SELECT id, sort_time FROM stories WHERE canonical_url = ?1
+                         AND sort_time BETWEEN ?2 AND ?3 ORDER BY id LIMIT 1",
+                    )?
+                    .query_row(
+                        params![c, sort - SAME_URL_WINDOW_SECS, sort + SAME_URL_WINDOW_SECS],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?,
+                None => None,
+            };
+            let story_id = match story {
+                Some((id, _)) => id,
+                None => {
+                    tx.prepare_cached(
+                        "INSERT INTO stories (uid, canonical_url, sort_time, updated_at)
+                         VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![n.uid, n.canonical_url, sort, now])?;
+                    tx.last_insert_rowid()
+                }
+            };
+            tx.prepare_cached(
+                "INSERT INTO entries (feed_id, key, uid, story_id, guid, link, canonical_url, title,
+                     summary_html, content_html, text, authors, categories, published, updated,
+                     first_seen, sort_time, changed_at, content_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?16, ?18)",
+            )?
+            .execute(params![
+                feed.0,
+                n.key,
+                n.uid,
+                story_id,
+                e.guid,
+                e.link,
+                n.canonical_url,
+                e.title,
+                e.summary_html,
+                e.content_html,
+                e.text,
+                json_list(&e.authors),
+                json_list(&e.categories),
+                published,
+                updated,
+                now,
+                sort,
+                n.content_hash
+            ])?;
+            let entry_id = tx.last_insert_rowid();
+            match story {
+                None => {
+                    tx.prepare_cached("UPDATE stories SET first_entry_id = ?2 WHERE id = ?1")?
+                        .execute(params![story_id, entry_id])?;
+                }
+                // The story is shown through its earliest entry.
+                Some((_, story_sort)) if sort < story_sort => {
+                    tx.prepare_cached(
+                        "UPDATE stories SET first_entry_id = ?2, sort_time = ?3, updated_at = ?4 WHERE id = ?1",
+                    )?
+                    .execute(params![story_id, entry_id, sort, now])?;
+                    tx.prepare_cached("UPDATE matches SET sort_time = ?2 WHERE story_id = ?1")?
+                        .execute(params![story_id, sort])?;
+                }
+                Some(_) => {}
+            }
+            stats.new_entries += 1;
+            (entry_id, story_id, sort)
+        }
+    };
+    let story_sort: i64 = tx
+        .prepare_cached("SELECT sort_time FROM stories WHERE id = ?1")?
+        .query_row([story_id], |r| r.get(0))?;
+    stats.new_matches += insert_matches(tx, story_id, entry_id, story_sort.min(sort), &n.topics, now)?;
+    Ok(())
+}
+
+impl Store {
+    /// Content fingerprints of a feed's stored entries, by key: what a poll compares against.
+    pub fn entry_hashes(&self, feed: FeedId) -> Result<HashMap<String, String>> {
+        self.read("reading stored entries", |c| {
+            let mut stmt = c.prepare_cached("SELECT key, content_hash FROM entries WHERE feed_id = ?1")?;
+            let rows = stmt.query_map([feed.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    /// Writes one poll: new and changed entries, their stories and matches, and the feed's new
+    /// state, all in one transaction.
+    pub fn apply_poll(&self, w: &PollWrite) -> Result<WriteStats> {
+        let now = w.now.timestamp();
+        self.write(&format!("storing the poll of {}", w.state.url), |tx| {
+            let mut stats = WriteStats::default();
+            for n in &w.entries {
+                write_entry(tx, w.state.id, n, now, &mut stats)?;
+            }
+            save_state(tx, &w.state)?;
+            Ok(stats)
+        })
+    }
+
+    /// The match fingerprint each topic was last computed with.
+    pub fn topic_hashes(&self) -> Result<HashMap<String, String>> {
+        self.read("reading topics", |c| {
+            let mut stmt = c.prepare("SELECT id, match_hash FROM topics")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    /// Calls `f` on every stored entry, newest first, stopping when it returns false.
+    pub fn scan_entries(&self, since: Option<DateTime<Utc>>, mut f: impl FnMut(EntryRow) -> bool) -> Result<()> {
+        self.read("scanning entries", |c| {
+            let mut stmt = c.prepare(
+                "SELECT e.id, e.story_id, e.uid, f.url, f.title, e.title, e.link, e.text, e.authors,
+                        e.categories, e.sort_time
+                 FROM entries e JOIN feeds f ON f.id = e.feed_id
+                 WHERE e.sort_time >= ?1
+                 ORDER BY e.sort_time DESC, e.id DESC",
+            )?;
+            let mut rows = stmt.query([since.map(|d| d.timestamp()).unwrap_or(i64::MIN)])?;
+            while let Some(r) = rows.next()? {
+                let row = EntryRow {
+                    id: r.get(0)?,
+                    story_id: r.get(1)?,
+                    uid: r.get(2)?,
+                    feed_url: r.get(3)?,
+                    feed_title: r.get(4)?,
+                    title: r.get(5)?,
+                    link: r.get(6)?,
+                    text: r.get(7)?,
+                    authors: parse_list(&r.get::<_, String>(8)?),
+                    categories: parse_list(&r.get::<_, String>(9)?),
+                    sort_time: ts(r.get(10)?),
+                };
+                if !f(row) {
+                    break;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Replaces all of a topic's matches (after its query changed) and records the fingerprint.
+    /// A story already matched keeps its match row, so its id and place in readers stay put.
+    pub fn replace_topic_matches(&self, topic: &str, hash: &str, matches: &[TopicMatch], now: DateTime<Utc>) -> Result<usize> {
+        self.write(&format!("backfilling topic {topic}"), |tx| {
+            let keep: BTreeSet<i64> = matches.iter().map(|m| m.story_id).collect();
+            let old: Vec<i64> = {
+                let mut stmt = tx.prepare("SELECT story_id FROM matches WHERE topic = ?1")?;
+                stmt.query_map([topic], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            };
+            for s in old.iter().filter(|s| !keep.contains(s)) {
+                tx.execute("DELETE FROM matches WHERE topic = ?1 AND story_id = ?2", params![topic, s])?;
+            }
+            let mut added = 0;
+            for m in matches {
+                let story_sort: i64 = tx
+                    .prepare_cached("SELECT sort_time FROM stories WHERE id = ?1")?
+                    .query_row([m.story_id], |r| r.get(0))?;
+                added += tx
+                    .prepare_cached(
+                        "INSERT INTO matches (topic, story_id, entry_id, terms, sort_time, matched_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (topic, story_id) DO UPDATE SET terms = excluded.terms",
+                    )?
+                    .execute(params![
+                        topic,
+                        m.story_id,
+                        m.entry_id,
+                        json_list(&m.terms),
+                        story_sort.min(m.sort_time.timestamp()),
+                        // Backfilled matches carry the entry's own time, not "now", so a reader
+                        // files them in the past.
+                        m.sort_time.timestamp().min(now.timestamp())
+                    ])?;
+            }
+            tx.execute(
+                "INSERT INTO topics (id, match_hash, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET match_hash = excluded.match_hash, updated_at = excluded.updated_at",
+                params![topic, hash, now.timestamp()],
+            )?;
+            Ok(added)
+        })
+    }
+
+    /// Drops the matches of topics no longer configured.
+    pub fn remove_topics_except(&self, keep: &[String]) -> Result<usize> {
+        self.write("removing old topics", |tx| {
+            let placeholders = vec!["?"; keep.len()].join(",");
+            let cond = if keep.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE topic NOT IN ({placeholders})")
+            };
+            let n = tx.execute(&format!("DELETE FROM matches {cond}"), params_from_iter(keep))?;
+            let cond = cond.replace("topic", "id");
+            tx.execute(&format!("DELETE FROM topics {cond}"), params_from_iter(keep))?;
+            Ok(n)
+        })
+    }
+
+    /// One page of the stories matched by any of `topics`, newest first, strictly before the
+    /// cursor `(sort_time, story_id)` when one is given.
+    pub fn topic_page(&self, topics: &[String], limit: u32, before: Option<(i64, i64)>) -> Result<Vec<StoryItem>> {
+        if topics.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read("reading a topic feed", |c| {
+            let placeholders = vec!["?"; topics.len()].join(",");
+            let (bt, bs) = before.unwrap_or((i64::MAX, i64::MAX));
+            let sql = format!(
+                "SELECT m.story_id, MAX(m.sort_time) AS st, MIN(m.matched_at), json_group_array(m.terms)
+                 FROM matches m WHERE m.topic IN ({placeholders})
+                 GROUP BY m.story_id
+                 HAVING st < ? OR (st = ? AND m.story_id < ?)
+                 ORDER BY st DESC, m.story_id DESC LIMIT ?"
+            );
+            let mut args: Vec<rusqlite::types::Value> = topics.iter().map(|t| t.clone().into()).collect();
+            args.extend([bt.into(), bt.into(), bs.into(), i64::from(limit).into()]);
+            let mut stmt = c.prepare(&sql)?;
+            let heads: Vec<(i64, i64, i64, String)> = stmt
+                .query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut out = Vec::with_capacity(heads.len());
+            for (story_id, st, matched_at, terms_json) in heads {
+                let mut terms = BTreeSet::new();
+                for t in serde_json::from_str::<Vec<String>>(&terms_json).unwrap_or_default() {
+                    terms.extend(parse_list(&t));
+                }
+                let item = c
+                    .prepare_cached(
+                        "SELECT s.uid, e.id, e.title, e.link, e.summary_html, e.content_html, e.authors, e.categories,
+                                e.published, MAX(e.changed_at, s.updated_at), f.url, f.title, f.site_url
+                         FROM stories s JOIN entries e ON e.id = s.first_entry_id JOIN feeds f ON f.id = e.feed_id
+                         WHERE s.id = ?1",
+                    )?
+                    .query_row([story_id], |r| {
+                        Ok((
+                            r.get::<_, i64>(1)?,
+                            StoryItem {
+                                story_id,
+                                uid: r.get(0)?,
+                                sort_time: ts(st),
+                                matched_at: ts(matched_at),
+                                terms: terms.iter().cloned().collect(),
+                                title: r.get(2)?,
+                                link: r.get(3)?,
+                                summary_html: r.get(4)?,
+                                content_html: r.get(5)?,
+                                authors: parse_list(&r.get::<_, String>(6)?),
+                                categories: parse_list(&r.get::<_, String>(7)?),
+                                published: r.get::<_, Option<i64>>(8)?.map(ts),
+                                updated: ts(r.get(9)?),
+                                feed_url: r.get(10)?,
+                                feed_title: r.get(11)?,
+                                site_url: r.get(12)?,
+                                also: Vec::new(),
+                            },
+                        ))
+                    })
+                    .optional()?;
+                let Some((entry_id, mut item)) = item else { continue };
+                let mut stmt = c.prepare_cached(
+                    "SELECT f.url, f.title, e.link FROM entries e JOIN feeds f ON f.id = e.feed_id
+                     WHERE e.story_id = ?1 AND e.id != ?2 ORDER BY e.sort_time, e.id",
+                )?;
+                item.also = stmt
+                    .query_map(params![story_id, entry_id], |r| {
+                        Ok(AlsoReported {
+                            feed_url: r.get(0)?,
+                            feed_title: r.get(1)?,
+                            link: r.get(2)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                out.push(item);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Matched stories and newest match per topic.
+    pub fn topic_stats(&self) -> Result<HashMap<String, TopicStats>> {
+        self.read("counting topic matches", |c| {
+            let mut stmt = c.prepare("SELECT topic, COUNT(*), MAX(sort_time) FROM matches GROUP BY topic")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    TopicStats {
+                        matches: r.get::<_, i64>(1)? as u64,
+                        newest: r.get::<_, Option<i64>>(2)?.map(ts),
+                    },
+                ))
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Stored entries and stories in all.
+    pub fn counts(&self) -> Result<(u64, u64)> {
+        self.read("counting entries", |c| {
+            c.query_row(
+                "SELECT (SELECT COUNT(*) FROM entries), (SELECT COUNT(*) FROM stories)",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+            )
+        })
+    }
+}

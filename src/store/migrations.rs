@@ -1,0 +1,109 @@
+//! Ordered schema migrations. `PRAGMA user_version` holds how many have been applied; each runs
+//! in its own transaction. Append new steps; never edit a released one.
+
+use rusqlite::Connection;
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: feeds, stories, entries, topics, matches.
+    r#"
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,           -- as configured
+    moved_to TEXT,                      -- permanent redirect target, polled instead of url
+    title TEXT,
+    site_url TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    status TEXT NOT NULL DEFAULT 'new',
+    next_poll INTEGER,                  -- unix seconds
+    last_poll INTEGER,
+    last_success INTEGER,
+    last_new_entry INTEGER,
+    last_error TEXT,
+    error_kind TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+
+-- One row per real-world story; entries of several feeds may point to it.
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,           -- public id, from the first entry
+    canonical_url TEXT,
+    first_entry_id INTEGER,             -- the entry shown for the story
+    sort_time INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX stories_canonical_url ON stories(canonical_url);
+
+CREATE TABLE entries (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,                  -- identity within the feed (see dedup)
+    uid TEXT NOT NULL UNIQUE,           -- stable public id
+    story_id INTEGER NOT NULL REFERENCES stories(id),
+    guid TEXT,
+    link TEXT,
+    canonical_url TEXT,
+    title TEXT NOT NULL,
+    summary_html TEXT,
+    content_html TEXT,
+    text TEXT NOT NULL,                 -- plain text of summary and content, for matching
+    authors TEXT NOT NULL,              -- JSON array
+    categories TEXT NOT NULL,           -- JSON array
+    published INTEGER,
+    updated INTEGER,
+    first_seen INTEGER NOT NULL,
+    sort_time INTEGER NOT NULL,         -- published (never later than first_seen), else first_seen
+    changed_at INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    UNIQUE (feed_id, key)
+);
+CREATE INDEX entries_story ON entries(story_id);
+CREATE INDEX entries_sort ON entries(sort_time);
+
+-- The query fingerprint each topic's matches were computed with.
+CREATE TABLE topics (
+    id TEXT PRIMARY KEY,
+    match_hash TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE matches (
+    topic TEXT NOT NULL,
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    terms TEXT NOT NULL,                -- JSON array of matched terms
+    sort_time INTEGER NOT NULL,
+    matched_at INTEGER NOT NULL,
+    PRIMARY KEY (topic, story_id)
+) WITHOUT ROWID;
+CREATE INDEX matches_page ON matches(topic, sort_time, story_id);
+CREATE INDEX matches_story ON matches(story_id);
+CREATE INDEX matches_entry ON matches(entry_id);
+"#,
+];
+
+/// Applies every migration not yet applied. Refuses a database from a newer feedsift.
+pub fn migrate(conn: &mut Connection) -> Result<(), String> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| format!("cannot read the schema version: {e}"))?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(format!(
+            "the database has schema version {version}, newer than this feedsift knows ({known}); \
+             upgrade feedsift or use another database"
+        ));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn
+            .transaction()
+            .map_err(|e| format!("migration {}: {e}", i + 1))?;
+        tx.execute_batch(sql)
+            .and_then(|_| tx.pragma_update(None, "user_version", (i + 1) as i64))
+            .and_then(|_| tx.commit())
+            .map_err(|e| format!("migration {} failed: {e}", i + 1))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! The only SQL in feedsift. SQLite in WAL mode: one writer connection (each feed's poll is one
+//! transaction, so a crash loses at most the poll in flight) and a small pool of readers that
+//! never block it. Every method blocks: async callers run them with `spawn_blocking`.
+
+mod entries;
+mod feeds;
+mod migrations;
+
+pub use entries::{EntryRow, NewEntry, PollWrite, StoryItem, TopicMatch, WriteStats};
+pub use feeds::FeedUpdate;
+
+use rusqlite::{Connection, OpenFlags};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// A store failure, with what was being done.
+#[derive(Debug)]
+pub struct StoreError {
+    pub context: String,
+    pub message: String,
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.context, self.message)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+trait Context<T> {
+    fn context(self, what: &str) -> Result<T>;
+}
+
+impl<T> Context<T> for rusqlite::Result<T> {
+    fn context(self, what: &str) -> Result<T> {
+        self.map_err(|e| StoreError {
+            context: what.to_string(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Readers kept open for reuse.
+const READER_POOL: usize = 8;
+
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating it and its folder if missing) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let err = |message: String| StoreError {
+            context: format!("opening the database {}", path.display()),
+            message,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot create its folder: {e}")))?;
+        }
+        let mut conn = Connection::open(path).map_err(|e| err(e.to_string()))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| err(e.to_string()))?;
+        configure(&conn).map_err(|e| err(e.to_string()))?;
+        migrations::migrate(&mut conn).map_err(err)?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn open_reader(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .context("opening a database reader")?;
+        configure(&conn).context("configuring a database reader")?;
+        Ok(conn)
+    }
+
+    /// Runs `f` on a reader connection.
+    pub(crate) fn read<T>(&self, what: &str, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        let pooled = self.readers.lock().expect("reader pool").pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => self.open_reader()?,
+        };
+        let out = f(&conn).context(what);
+        let mut pool = self.readers.lock().expect("reader pool");
+        if pool.len() < READER_POOL {
+            pool.push(conn);
+        }
+        out
+    }
+
+    /// Runs `f` in a transaction on the writer connection; commits when it returns Ok.
+    pub(crate) fn write<T>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction().context(what)?;
+        let out = f(&tx).context(what)?;
+        tx.commit().context(what)?;
+        Ok(out)
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub fn ping(&self) -> Result<()> {
+        self.read("checking the database", |c| c.query_row("SELECT 1", [], |_| Ok(())))
+    }
+
+    /// Size of the database file in bytes.
+    pub fn size_bytes(&self) -> u64 {
+        std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests;
