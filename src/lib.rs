@@ -14,3 +14,6 @@ pub mod parse;
 pub mod store;
 pub mod text;
 pub mod topic;
+pub mod poll;
+pub mod schedule;
+pub mod serve;

@@ -1,0 +1,439 @@
+//! One feed, end to end: fetch → parse → identify → match → store, and the feed's next state.
+//! Shared by the daemon's scheduler and `feedsift poll`. Timing policy comes from `schedule`.
+//! Also home of topic backfill, which matches stored entries against new or changed topics.
+
+use crate::config::{Config, FeedConfig};
+use crate::dedup;
+use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher, Validators};
+use crate::model::{ErrorKind, FeedState, FeedStatus, ParsedFeed};
+use crate::schedule::policy::{self, Bounds, ServerHints};
+use crate::store::{NewEntry, PollWrite, Store, StoreError, TopicMatch, WriteStats};
+use crate::topic::{Doc, DocInput, FeedRef, Matcher, topic_hit};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::{Instrument, debug, info, warn};
+
+/// Everything a poll needs that comes from one config; swapped whole on reload.
+#[derive(Debug)]
+pub struct Pipeline {
+    pub config: Arc<Config>,
+    pub matcher: Matcher,
+    pub fetcher: Fetcher,
+}
+
+impl Pipeline {
+    pub fn new(config: Arc<Config>) -> Result<Pipeline, String> {
+        let fetcher = Fetcher::new(FetchOptions {
+            timeout: config.daemon.timeout,
+            max_body: config.daemon.max_body,
+            user_agent: config.daemon.user_agent.clone(),
+        })?;
+        Ok(Pipeline {
+            matcher: Matcher::new(config.topics.clone()),
+            config,
+            fetcher,
+        })
+    }
+
+    pub fn bounds(&self) -> Bounds {
+        Bounds {
+            min: self.config.daemon.min_interval,
+            max: self.config.daemon.max_interval,
+        }
+    }
+
+    pub fn interval(&self, url: &str) -> Duration {
+        self.config
+            .feed(url)
+            .map(|f| self.config.interval_of(f))
+            .unwrap_or(self.config.daemon.poll_interval)
+    }
+}
+
+/// How one poll ended.
+#[derive(Clone, Debug)]
+pub enum PollResult {
+    /// 304 Not Modified.
+    Unchanged,
+    Stored(WriteStats),
+    Failed { kind: ErrorKind, message: String },
+}
+
+/// The result of one poll and the feed's state after it.
+#[derive(Clone, Debug)]
+pub struct PollOutcome {
+    pub result: PollResult,
+    pub state: FeedState,
+    /// Parser warnings (dropped links and such).
+    pub warnings: Vec<String>,
+}
+
+impl PollOutcome {
+    pub fn is_failure(&self) -> bool {
+        matches!(self.result, PollResult::Failed { .. })
+    }
+}
+
+/// Runs blocking store or parser work off the async threads, keeping the current span.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f))
+        .await
+        .expect("blocking task panicked")
+}
+
+/// A document for matching an entry of the feed `feed`.
+pub fn feed_title<'a>(config: &'a Config, url: &str, stored: Option<&'a str>) -> &'a str {
+    config
+        .feed(url)
+        .and_then(|f| f.title.as_deref())
+        .or(stored)
+        .unwrap_or("")
+}
+
+/// Polls one feed now, stores what it brings and returns the feed's new state.
+pub async fn poll_feed(
+    pipeline: Arc<Pipeline>,
+    store: Arc<Store>,
+    state: FeedState,
+) -> PollOutcome {
+    let span = tracing::info_span!("poll", feed_url = %state.fetch_url());
+    poll_inner(pipeline, store, state).instrument(span).await
+}
+
+async fn poll_inner(pipeline: Arc<Pipeline>, store: Arc<Store>, state: FeedState) -> PollOutcome {
+    let started = std::time::Instant::now();
+    let validators = Validators {
+        etag: state.etag.clone(),
+        last_modified: state.last_modified.clone(),
+    };
+    let fetched = pipeline.fetcher.fetch(state.fetch_url(), &validators).await;
+    let now = Utc::now();
+    let outcome = match fetched {
+        Err(e) => failure(&pipeline, &store, state, e, now).await,
+        Ok(f) if f.not_modified() => {
+            let next = success_state(&pipeline, &state, &f, None, now);
+            match save(&store, next).await {
+                Ok(state) => PollOutcome {
+                    result: PollResult::Unchanged,
+                    state,
+                    warnings: Vec::new(),
+                },
+                Err((state, e)) => store_failure(state, e),
+            }
+        }
+        Ok(f) => ingest(pipeline.clone(), store.clone(), state, f, now).await,
+    };
+    debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        result = ?outcome.result,
+        "poll finished"
+    );
+    outcome
+}
+
+async fn save(store: &Arc<Store>, state: FeedState) -> Result<FeedState, (FeedState, StoreError)> {
+    let store = store.clone();
+    blocking(move || match store.save_feed_state(&state) {
+        Ok(()) => Ok(state),
+        Err(e) => Err((state, e)),
+    })
+    .await
+}
+
+fn store_failure(state: FeedState, e: StoreError) -> PollOutcome {
+    warn!(feed_url = %state.fetch_url(), error = %e, "could not store the poll");
+    PollOutcome {
+        result: PollResult::Failed {
+            kind: ErrorKind::InvalidResponse,
+            message: format!("database error: {e}"),
+        },
+        state,
+        warnings: Vec::new(),
+    }
+}
+
+fn success_state(
+    pipeline: &Pipeline,
+    old: &FeedState,
+    f: &Fetched,
+    parsed: Option<&ParsedFeed>,
+    now: DateTime<Utc>,
+) -> FeedState {
+    let mut hints = policy::cache_hints(f.cache_control.as_deref(), f.expires.as_deref());
+    hints.ttl = parsed
+        .and_then(|p| p.ttl_minutes)
+        .map(|m| Duration::from_secs(u64::from(m) * 60));
+    let mut s = old.clone();
+    if old.status == FeedStatus::Failing {
+        info!(feed_url = %old.fetch_url(), "feed recovered");
+    }
+    s.moved_to = f.moved_to.clone().or(old.moved_to.clone());
+    if s.moved_to.as_deref() == Some(old.url.as_str()) {
+        s.moved_to = None;
+    }
+    if f.moved_to.is_some() && f.moved_to != old.moved_to {
+        info!(feed_url = %old.url, moved_to = ?f.moved_to, "feed moved permanently; update the config");
+    }
+    s.status = if s.moved_to.is_some() {
+        FeedStatus::Moved
+    } else {
+        FeedStatus::Ok
+    };
+    s.etag = f.validators.etag.clone();
+    s.last_modified = f.validators.last_modified.clone();
+    s.last_poll = Some(now);
+    s.last_success = Some(now);
+    s.last_error = None;
+    s.error_kind = None;
+    s.consecutive_failures = 0;
+    if let Some(p) = parsed {
+        if p.title.is_some() {
+            s.title = p.title.clone();
+        }
+        if p.site_url.is_some() {
+            s.site_url = p.site_url.clone();
+        }
+    }
+    s.next_poll = Some(policy::after_success(
+        now,
+        pipeline.interval(&old.url),
+        pipeline.bounds(),
+        &hints,
+        fastrand::f64(),
+    ));
+    s
+}
+
+async fn failure(
+    pipeline: &Pipeline,
+    store: &Arc<Store>,
+    old: FeedState,
+    e: FetchError,
+    now: DateTime<Utc>,
+) -> PollOutcome {
+    let mut s = old.clone();
+    s.consecutive_failures = old.consecutive_failures.saturating_add(1);
+    s.last_poll = Some(now);
+    let changed = old.error_kind != Some(e.kind) || old.status != FeedStatus::Failing;
+    s.last_error = Some(e.message.clone());
+    s.error_kind = Some(e.kind);
+    let hints = ServerHints {
+        retry_after: e
+            .retry_after
+            .as_deref()
+            .and_then(|r| policy::parse_retry_after(r, now)),
+        ..Default::default()
+    };
+    if e.is_gone() {
+        s.status = FeedStatus::Gone;
+        s.next_poll = None;
+        if old.status != FeedStatus::Gone {
+            warn!(feed_url = %old.fetch_url(), "feed is gone (410): no longer polled; remove it from the config");
+        }
+    } else {
+        s.status = FeedStatus::Failing;
+        s.next_poll = Some(policy::after_failure(
+            now,
+            pipeline.interval(&old.url),
+            pipeline.bounds(),
+            s.consecutive_failures,
+            &hints,
+            fastrand::f64(),
+        ));
+        // One line per change of state, not one per poll.
+        if changed {
+            warn!(feed_url = %old.fetch_url(), error_kind = %e.kind, error = %e.message, "poll failed");
+        } else {
+            debug!(feed_url = %old.fetch_url(), error_kind = %e.kind, failures = s.consecutive_failures, "poll failed again");
+        }
+    }
+    match save(store, s).await {
+        Ok(state) => PollOutcome {
+            result: PollResult::Failed {
+                kind: e.kind,
+                message: e.message,
+            },
+            state,
+            warnings: Vec::new(),
+        },
+        Err((state, err)) => store_failure(state, err),
+    }
+}
+
+async fn ingest(
+    pipeline: Arc<Pipeline>,
+    store: Arc<Store>,
+    state: FeedState,
+    f: Fetched,
+    now: DateTime<Utc>,
+) -> PollOutcome {
+    let body = f.body.clone().unwrap_or_default();
+    let base = f.final_url.clone();
+    let parsed = blocking(move || crate::parse::parse_guarded(&body, &base)).await;
+    let parsed = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            let err = FetchError {
+                kind: ErrorKind::Parse,
+                message: e.message,
+                status: Some(f.status),
+                retry_after: None,
+            };
+            return failure(&pipeline, &store, state, err, now).await;
+        }
+    };
+    let next = success_state(&pipeline, &state, &f, Some(&parsed), now);
+    let job_store = store.clone();
+    blocking(move || {
+        let existing = match job_store.entry_hashes(state.id) {
+            Ok(e) => e,
+            Err(e) => return store_failure(state, e),
+        };
+        let entries = changed_entries(&pipeline, &next, &parsed, &existing);
+        let mut write = PollWrite {
+            state: next,
+            entries,
+            now,
+        };
+        if write.entries.iter().any(|e| !existing.contains_key(&e.key)) {
+            write.state.last_new_entry = Some(now);
+        }
+        match job_store.apply_poll(&write) {
+            Ok(stats) => {
+                if stats.new_entries + stats.updated_entries > 0 {
+                    debug!(new = stats.new_entries, updated = stats.updated_entries, matches = stats.new_matches, "stored");
+                }
+                PollOutcome {
+                    result: PollResult::Stored(stats),
+                    state: write.state,
+                    warnings: parsed.warnings,
+                }
+            }
+            Err(e) => store_failure(state, e),
+        }
+    })
+    .await
+}
+
+/// The entries of `parsed` that are new or changed, identified and matched.
+fn changed_entries(
+    pipeline: &Pipeline,
+    state: &FeedState,
+    parsed: &ParsedFeed,
+    existing: &HashMap<String, String>,
+) -> Vec<NewEntry> {
+    let config = &pipeline.config;
+    let feed_cfg = config.feed(&state.url);
+    let tags: &[String] = feed_cfg.map(|f| f.tags.as_slice()).unwrap_or(&[]);
+    let title = feed_title(config, &state.url, state.title.as_deref());
+    let keys = dedup::entry_keys(&parsed.entries);
+    let mut out = Vec::new();
+    for (entry, key) in parsed.entries.iter().zip(keys) {
+        let Some(key) = key else { continue };
+        let hash = dedup::content_hash(entry);
+        if existing.get(&key) == Some(&hash) {
+            continue;
+        }
+        let doc = Doc::new(&DocInput {
+            title: &entry.title,
+            text: &entry.text,
+            authors: &entry.authors,
+            categories: &entry.categories,
+            feed_title: title,
+            feed_url: &state.url,
+            url: entry.link.as_deref().unwrap_or(""),
+        });
+        let topics = pipeline.matcher.match_doc(
+            &doc,
+            FeedRef {
+                url: &state.url,
+                tags,
+            },
+        );
+        out.push(NewEntry {
+            uid: dedup::entry_uid(&state.url, &key),
+            canonical_url: entry.link.as_deref().and_then(dedup::canonical_url),
+            content_hash: hash,
+            key,
+            entry: entry.clone(),
+            topics,
+        });
+    }
+    out
+}
+
+/// Brings stored matches in line with the configured topics: topics that are new or whose
+/// query changed are evaluated over every stored entry (keeping each entry's own date), and
+/// topics no longer configured lose their matches. Returns the topics recomputed. Blocking.
+pub fn sync_topics(pipeline: &Pipeline, store: &Store) -> Result<Vec<String>, StoreError> {
+    let config = &pipeline.config;
+    let ids: Vec<String> = config.topics.iter().map(|t| t.id.clone()).collect();
+    store.remove_topics_except(&ids)?;
+    let stored = store.topic_hashes()?;
+    let stale: Vec<_> = config
+        .topics
+        .iter()
+        .filter(|t| stored.get(&t.id) != Some(&t.match_hash()))
+        .cloned()
+        .collect();
+    if stale.is_empty() {
+        return Ok(Vec::new());
+    }
+    let feeds: HashMap<&str, &FeedConfig> =
+        config.feeds.iter().map(|f| (f.url.as_str(), f)).collect();
+    let mut found: Vec<Vec<TopicMatch>> = vec![Vec::new(); stale.len()];
+    store.scan_entries(None, |row| {
+        let cfg = feeds.get(row.feed_url.as_str());
+        let tags: &[String] = cfg.map(|f| f.tags.as_slice()).unwrap_or(&[]);
+        let title = cfg
+            .and_then(|f| f.title.as_deref())
+            .or(row.feed_title.as_deref())
+            .unwrap_or("");
+        let doc = Doc::new(&DocInput {
+            title: &row.title,
+            text: &row.text,
+            authors: &row.authors,
+            categories: &row.categories,
+            feed_title: title,
+            feed_url: &row.feed_url,
+            url: row.link.as_deref().unwrap_or(""),
+        });
+        let feed = FeedRef {
+            url: &row.feed_url,
+            tags,
+        };
+        for (i, t) in stale.iter().enumerate() {
+            if let Some(hit) = topic_hit(t, &doc, feed) {
+                found[i].push(TopicMatch {
+                    story_id: row.story_id,
+                    entry_id: row.id,
+                    terms: hit.terms,
+                    sort_time: row.sort_time,
+                });
+            }
+        }
+        true
+    })?;
+    let now = Utc::now();
+    let mut done = Vec::new();
+    for (t, mut matches) in stale.iter().zip(found) {
+        // One match per story: the earliest entry that matched (scan is newest first).
+        matches.reverse();
+        let mut seen = std::collections::HashSet::new();
+        matches.retain(|m| seen.insert(m.story_id));
+        let n = store.replace_topic_matches(&t.id, &t.match_hash(), &matches, now)?;
+        info!(topic = %t.id, stories = matches.len(), added = n, "topic matched over stored entries");
+        done.push(t.id.clone());
+    }
+    Ok(done)
+}
+
+/// Feeds to poll for `config`: the stored state of each configured feed (rows created as
+/// needed). Blocking.
+pub fn configured_feeds(config: &Config, store: &Store) -> Result<Vec<FeedState>, StoreError> {
+    let urls: Vec<String> = config.feeds.iter().map(|f| f.url.clone()).collect();
+    store.ensure_feeds(&urls, Utc::now())
+}

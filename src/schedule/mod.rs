@@ -1,0 +1,228 @@
+//! When each feed is polled: the pure [`policy`] and the [`Scheduler`], which starts due polls
+//! under the global (`concurrency`) and per-host (`per_host`) limits. A feed waiting for its host
+//! never holds a global slot, so one slow site cannot delay the others. No HTTP or SQL of its
+//! own: polls go through `poll`, feed rows through `poll::configured_feeds`.
+
+pub mod policy;
+
+use crate::model::{FeedState, FeedStatus};
+use crate::poll::{Pipeline, PollOutcome, configured_feeds, poll_feed};
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{error, info};
+
+/// Longest the scheduler sleeps between checks, so its heartbeat stays fresh.
+const MAX_SLEEP: Duration = Duration::from_secs(5);
+
+/// How long new (or overdue, after a restart) feeds are spread over.
+fn start_spread(pipeline: &Pipeline) -> Duration {
+    pipeline.config.daemon.min_interval.min(Duration::from_secs(60))
+}
+
+/// Liveness of the scheduler loop, read by `/healthz`.
+#[derive(Debug, Default)]
+pub struct Heartbeat(AtomicI64);
+
+impl Heartbeat {
+    pub fn beat(&self, now: DateTime<Utc>) {
+        self.0.store(now.timestamp(), Ordering::Relaxed);
+    }
+
+    /// Whether the loop ran within `within`.
+    pub fn alive(&self, now: DateTime<Utc>, within: Duration) -> bool {
+        let last = self.0.load(Ordering::Relaxed);
+        last > 0 && now.timestamp() - last <= within.as_secs() as i64
+    }
+}
+
+struct Slot {
+    state: FeedState,
+    /// `None`: not polled again (gone).
+    next: Option<DateTime<Utc>>,
+    in_flight: bool,
+}
+
+fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default()
+}
+
+pub struct Scheduler {
+    store: Arc<Store>,
+    pipeline: watch::Receiver<Arc<Pipeline>>,
+    slots: HashMap<String, Slot>,
+    in_flight: usize,
+    per_host: HashMap<String, usize>,
+    done_tx: mpsc::UnboundedSender<(String, String, PollOutcome)>,
+    done_rx: mpsc::UnboundedReceiver<(String, String, PollOutcome)>,
+    tracker: TaskTracker,
+    heartbeat: Arc<Heartbeat>,
+}
+
+impl Scheduler {
+    pub fn new(
+        store: Arc<Store>,
+        pipeline: watch::Receiver<Arc<Pipeline>>,
+        heartbeat: Arc<Heartbeat>,
+    ) -> Scheduler {
+        let (done_tx, done_rx) = mpsc::unbounded_channel();
+        Scheduler {
+            store,
+            pipeline,
+            slots: HashMap::new(),
+            in_flight: 0,
+            per_host: HashMap::new(),
+            done_tx,
+            done_rx,
+            tracker: TaskTracker::new(),
+            heartbeat,
+        }
+    }
+
+    /// Makes the set of polled feeds that of the current config: new feeds are scheduled
+    /// (spread over the start window), removed ones dropped, polls in flight left to finish.
+    pub async fn sync_feeds(&mut self, now: DateTime<Utc>) -> Result<(), String> {
+        let pipeline = self.pipeline.borrow().clone();
+        let store = self.store.clone();
+        let cfg = pipeline.config.clone();
+        let states = tokio::task::spawn_blocking(move || configured_feeds(&cfg, &store))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        let spread = start_spread(&pipeline);
+        let mut keep = std::collections::HashSet::new();
+        for state in states {
+            keep.insert(state.url.clone());
+            if self.slots.contains_key(&state.url) {
+                continue;
+            }
+            let next = match (state.status, state.next_poll) {
+                (FeedStatus::Gone, _) => None,
+                // Not yet due: keep the stored schedule across restarts.
+                (_, Some(t)) if t > now => Some(t),
+                // New or overdue: spread, so a start never polls everything at once.
+                _ => Some(policy::first_poll(now, spread, fastrand::f64())),
+            };
+            self.slots.insert(
+                state.url.clone(),
+                Slot {
+                    state,
+                    next,
+                    in_flight: false,
+                },
+            );
+        }
+        self.slots.retain(|url, slot| keep.contains(url) || slot.in_flight);
+        Ok(())
+    }
+
+    /// Starts every due poll the limits allow. Returns how many started.
+    pub fn dispatch(&mut self, now: DateTime<Utc>) -> usize {
+        let pipeline = self.pipeline.borrow().clone();
+        let limit = pipeline.config.daemon.concurrency;
+        let per_host = pipeline.config.daemon.per_host;
+        let mut due: Vec<(DateTime<Utc>, String)> = self
+            .slots
+            .iter()
+            .filter(|(_, s)| !s.in_flight && s.next.is_some_and(|t| t <= now))
+            .map(|(url, s)| (s.next.expect("filtered"), url.clone()))
+            .collect();
+        due.sort();
+        let mut started = 0;
+        for (_, url) in due {
+            if self.in_flight >= limit {
+                break;
+            }
+            let slot = self.slots.get_mut(&url).expect("listed");
+            let host = host_of(slot.state.fetch_url());
+            let busy = self.per_host.entry(host.clone()).or_default();
+            if *busy >= per_host {
+                continue;
+            }
+            *busy += 1;
+            self.in_flight += 1;
+            slot.in_flight = true;
+            started += 1;
+            let (pipeline, store, state, tx) = (
+                pipeline.clone(),
+                self.store.clone(),
+                slot.state.clone(),
+                self.done_tx.clone(),
+            );
+            self.tracker.spawn(async move {
+                let outcome = poll_feed(pipeline, store, state).await;
+                let _ = tx.send((url, host, outcome));
+            });
+        }
+        started
+    }
+
+    fn finish(&mut self, url: String, host: String, outcome: PollOutcome) {
+        self.in_flight -= 1;
+        if let Some(n) = self.per_host.get_mut(&host) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.per_host.remove(&host);
+            }
+        }
+        if let Some(slot) = self.slots.get_mut(&url) {
+            slot.in_flight = false;
+            slot.next = outcome.state.next_poll;
+            slot.state = outcome.state;
+        }
+    }
+
+    fn next_wake(&self, now: DateTime<Utc>) -> Duration {
+        self.slots
+            .values()
+            .filter(|s| !s.in_flight)
+            .filter_map(|s| s.next)
+            .min()
+            .and_then(|t| (t - now).to_std().ok())
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_SLEEP)
+    }
+
+    /// Polls feeds as they fall due until `cancel` fires, then lets polls in flight finish
+    /// for up to `drain`.
+    pub async fn run(mut self, cancel: CancellationToken, drain: Duration) {
+        if let Err(e) = self.sync_feeds(Utc::now()).await {
+            error!(error = %e, "cannot load the feed schedule");
+        }
+        loop {
+            let now = Utc::now();
+            self.heartbeat.beat(now);
+            self.dispatch(now);
+            let wake = self.next_wake(now).max(Duration::from_millis(50));
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                Some((url, host, outcome)) = self.done_rx.recv() => self.finish(url, host, outcome),
+                changed = self.pipeline.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    if let Err(e) = self.sync_feeds(Utc::now()).await {
+                        error!(error = %e, "cannot apply the new feed list");
+                    }
+                }
+                _ = tokio::time::sleep(wake) => {}
+            }
+        }
+        self.tracker.close();
+        if self.in_flight > 0 {
+            info!(in_flight = self.in_flight, "waiting for polls in flight");
+        }
+        if tokio::time::timeout(drain, self.tracker.wait()).await.is_err() {
+            info!("polls still in flight at the shutdown deadline were cancelled");
+        }
+    }
+}
