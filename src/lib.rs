@@ -17,3 +17,6 @@ pub mod topic;
 pub mod poll;
 pub mod schedule;
 pub mod serve;
+pub mod daemon;
+pub mod telemetry;
+pub mod cli;

@@ -192,6 +192,37 @@ impl Scheduler {
             .min(MAX_SLEEP)
     }
 
+    /// Polls the configured feeds (or only `only`) once, now, under the same limits as the
+    /// daemon, calling `progress` after each. Returns every outcome.
+    pub async fn poll_once(
+        mut self,
+        only: Option<&str>,
+        mut progress: impl FnMut(usize, usize, &PollOutcome),
+    ) -> Result<Vec<PollOutcome>, String> {
+        let now = Utc::now();
+        self.sync_feeds(now).await?;
+        let mut total = 0;
+        for (url, slot) in self.slots.iter_mut() {
+            let selected = only.is_none_or(|u| crate::dedup::same_feed_url(u, url));
+            slot.next = selected.then_some(now);
+            total += usize::from(selected);
+        }
+        let mut out = Vec::with_capacity(total);
+        loop {
+            self.dispatch(now);
+            if self.in_flight == 0 {
+                break;
+            }
+            let Some((url, host, outcome)) = self.done_rx.recv().await else {
+                break;
+            };
+            out.push(outcome.clone());
+            progress(out.len(), total, &outcome);
+            self.finish(url, host, outcome);
+        }
+        Ok(out)
+    }
+
     /// Polls feeds as they fall due until `cancel` fires, then lets polls in flight finish
     /// for up to `drain`.
     pub async fn run(mut self, cancel: CancellationToken, drain: Duration) {

@@ -1,0 +1,108 @@
+//! `feedsift feeds` and `feedsift topics`: health and output of what is configured.
+
+use super::{CliResult, Failure, load_config, out, short_time};
+use crate::dedup::same_feed_url;
+use crate::store::Store;
+use chrono::SecondsFormat;
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn rfc3339(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<String> {
+    t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+pub fn feeds(config_path: &Path, json: bool) -> CliResult {
+    let config = load_config(config_path)?;
+    let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
+    let states = store.feed_states().map_err(Failure::runtime)?;
+    let rows: Vec<_> = config
+        .feeds
+        .iter()
+        .map(|f| (f, states.iter().find(|s| same_feed_url(&s.url, &f.url))))
+        .collect();
+    if json {
+        let arr: Vec<_> = rows
+            .iter()
+            .map(|(f, s)| {
+                serde_json::json!({
+                    "url": f.url,
+                    "title": f.title.clone().or_else(|| s.and_then(|s| s.title.clone())),
+                    "status": s.map(|s| s.status.as_str()).unwrap_or("new"),
+                    "last_success": rfc3339(s.and_then(|s| s.last_success)),
+                    "last_error": s.and_then(|s| s.last_error.clone()),
+                    "error_kind": s.and_then(|s| s.error_kind.map(|k| k.as_str())),
+                    "consecutive_failures": s.map(|s| s.consecutive_failures).unwrap_or(0),
+                    "next_poll": rfc3339(s.and_then(|s| s.next_poll)),
+                    "entries": s.map(|s| s.entries).unwrap_or(0),
+                    "moved_to": s.and_then(|s| s.moved_to.clone()),
+                })
+            })
+            .collect();
+        return out(&(serde_json::to_string_pretty(&arr).expect("JSON") + "\n"));
+    }
+    let mut s = format!(
+        "{:<8} {:<16} {:<16} {:>7}  {}\n",
+        "STATUS", "LAST SUCCESS", "NEXT POLL", "ENTRIES", "FEED"
+    );
+    for (f, st) in rows {
+        let status = st.map(|s| s.status.as_str()).unwrap_or("new");
+        let _ = write!(
+            s,
+            "{:<8} {:<16} {:<16} {:>7}  {}",
+            status,
+            short_time(st.and_then(|s| s.last_success)),
+            short_time(st.and_then(|s| s.next_poll)),
+            st.map(|s| s.entries).unwrap_or(0),
+            f.url
+        );
+        if let Some(st) = st {
+            if let Some(m) = &st.moved_to {
+                let _ = write!(s, "  (moved to {m}: update the config)");
+            }
+            if let (Some(kind), Some(err)) = (st.error_kind, &st.last_error) {
+                let _ = write!(s, "  [{kind} ×{}] {err}", st.consecutive_failures);
+            }
+        }
+        s.push('\n');
+    }
+    out(&s)
+}
+
+pub fn topics(config_path: &Path, json: bool) -> CliResult {
+    let config = load_config(config_path)?;
+    let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
+    let stats = store.topic_stats().map_err(Failure::runtime)?;
+    let base = &config.daemon.public_url;
+    if json {
+        let arr: Vec<_> = config
+            .topics
+            .iter()
+            .map(|t| {
+                let st = stats.get(&t.id).cloned().unwrap_or_default();
+                serde_json::json!({
+                    "id": t.id,
+                    "title": t.title,
+                    "matches": st.matches,
+                    "newest": rfc3339(st.newest),
+                    "url": format!("{base}/topics/{}.atom", t.id),
+                    "private": t.is_private(),
+                })
+            })
+            .collect();
+        return out(&(serde_json::to_string_pretty(&arr).expect("JSON") + "\n"));
+    }
+    let mut s = format!("{:<24} {:>7} {:<16}  {}\n", "TOPIC", "STORIES", "NEWEST", "URL");
+    for t in &config.topics {
+        let st = stats.get(&t.id).cloned().unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "{:<24} {:>7} {:<16}  {base}/topics/{}.atom{}",
+            t.id,
+            st.matches,
+            short_time(st.newest),
+            t.id,
+            if t.is_private() { " (private)" } else { "" }
+        );
+    }
+    out(&s)
+}

@@ -1,0 +1,194 @@
+//! The command line: argument definitions (clap), one small module per command, and the one
+//! place where failures become exit codes (0 ok, 1 runtime failure, 2 usage or config error).
+
+mod check;
+mod export;
+mod feeds;
+mod inspect;
+mod poll;
+mod query;
+mod serve;
+
+use crate::config::{self, Config};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(name = "feedsift", version, about = "Watches many RSS, Atom and JSON feeds and serves one deduplicated feed per topic")]
+pub struct Cli {
+    /// The config file.
+    #[arg(long, global = true, env = "FEEDSIFT_CONFIG", default_value = "config/feedsift.toml")]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ExportFormat {
+    Atom,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon: poll feeds on schedule and serve topic feeds over HTTP until SIGTERM.
+    Serve,
+    /// Poll every configured feed (or one) once now, store and match, print a summary.
+    Poll {
+        /// Poll only this configured feed.
+        #[arg(long, value_name = "URL")]
+        feed: Option<String>,
+    },
+    /// Validate the config and every topic query; print what would be polled and served.
+    Check,
+    /// Run a topic query over the stored entries, newest first.
+    Query {
+        /// The query, in the topic query language.
+        query: String,
+        /// Show at most this many entries.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Only entries from this far back (like 24h or 7d).
+        #[arg(long, value_name = "DURATION")]
+        since: Option<String>,
+        /// Show which terms matched in which fields.
+        #[arg(long)]
+        explain: bool,
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch (or read) one feed and show what feedsift makes of it, storing nothing.
+    Inspect {
+        /// An http(s) URL or a file.
+        target: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One line per feed: status, last success, last error, next poll, entries stored.
+    Feeds {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One line per topic: stories matched, newest match, output URL.
+    Topics {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a topic's output feed to stdout, as served.
+    Export {
+        topic: String,
+        #[arg(long, value_enum, default_value = "atom")]
+        format: ExportFormat,
+    },
+    /// Print a shell completion script.
+    Completions { shell: Shell },
+}
+
+/// A failure with its exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    /// Exit 2: the user asked for something invalid.
+    pub fn usage(message: impl fmt::Display) -> Failure {
+        Failure {
+            code: 2,
+            message: message.to_string(),
+        }
+    }
+
+    /// Exit 1: something went wrong while doing it.
+    pub fn runtime(message: impl fmt::Display) -> Failure {
+        Failure {
+            code: 1,
+            message: message.to_string(),
+        }
+    }
+}
+
+pub type CliResult = Result<(), Failure>;
+
+/// systemd's `$STATE_DIRECTORY` (the first, if several).
+pub fn state_dir() -> Option<PathBuf> {
+    std::env::var_os("STATE_DIRECTORY")
+        .and_then(|v| v.to_str().map(|s| s.split(':').next().unwrap_or("").to_string()))
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+}
+
+pub fn load_config(path: &Path) -> Result<Config, Failure> {
+    config::load(path, state_dir().as_deref()).map_err(Failure::usage)
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> CliResult {
+    let level = if matches!(cli.command, Command::Serve) {
+        "info"
+    } else {
+        "warn"
+    };
+    crate::telemetry::init(level);
+    match cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            let shell = match shell {
+                Shell::Bash => clap_complete::Shell::Bash,
+                Shell::Zsh => clap_complete::Shell::Zsh,
+                Shell::Fish => clap_complete::Shell::Fish,
+            };
+            clap_complete::generate(shell, &mut cmd, "feedsift", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Check => check::run(&cli.config),
+        Command::Serve => serve::run(&cli.config),
+        Command::Poll { feed } => poll::run(&cli.config, feed.as_deref()),
+        Command::Query {
+            query,
+            limit,
+            since,
+            explain,
+            json,
+        } => query::run(&cli.config, &query, limit, since.as_deref(), explain, json),
+        Command::Inspect { target, json } => inspect::run(&cli.config, &target, json),
+        Command::Feeds { json } => feeds::feeds(&cli.config, json),
+        Command::Topics { json } => feeds::topics(&cli.config, json),
+        Command::Export { topic, format } => export::run(&cli.config, &topic, format),
+    }
+}
+
+/// A multi-threaded runtime for commands that do I/O.
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))
+}
+
+/// Times as the tables print them: `2024-09-13 10:00`, UTC.
+fn short_time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+/// Writes to stdout; a closed pipe (`feedsift query … | head`) ends quietly.
+fn out(text: &str) -> CliResult {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::runtime(format!("cannot write output: {e}"))),
+    }
+}

@@ -1,0 +1,84 @@
+//! `feedsift poll`: every configured feed (or one) once, now.
+
+use super::{CliResult, Failure, load_config, out, runtime};
+use crate::daemon::open_store;
+use crate::poll::{Pipeline, PollResult, sync_topics};
+use crate::schedule::{Heartbeat, Scheduler};
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
+
+pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
+    let config = Arc::new(load_config(config_path)?);
+    if let Some(url) = only {
+        if config.feed(url).is_none() {
+            return Err(Failure::usage(format!("{url} is not a configured feed")));
+        }
+    }
+    if config.feeds.is_empty() {
+        return Err(Failure::usage(format!("{} configures no feeds", config.path.display())));
+    }
+    let rt = runtime()?;
+    let outcomes = rt.block_on(async {
+        let store = open_store(&config).await.map_err(Failure::runtime)?;
+        let pipeline = Arc::new(Pipeline::new(config.clone()).map_err(Failure::runtime)?);
+        {
+            let (p, s) = (pipeline.clone(), store.clone());
+            tokio::task::spawn_blocking(move || sync_topics(&p, &s))
+                .await
+                .map_err(Failure::runtime)?
+                .map_err(Failure::runtime)?;
+        }
+        let (_tx, rx) = tokio::sync::watch::channel(pipeline);
+        let scheduler = Scheduler::new(store, rx, Arc::new(Heartbeat::default()));
+        let tty = std::io::stderr().is_terminal();
+        scheduler
+            .poll_once(only, |done, total, outcome| {
+                if tty {
+                    let url = outcome.state.fetch_url();
+                    let short: String = url.chars().take(60).collect();
+                    eprint!("\r\x1b[2K[{done}/{total}] {short}");
+                    if done == total {
+                        eprintln!();
+                    }
+                }
+            })
+            .await
+            .map_err(Failure::runtime)
+    })?;
+    let mut s = String::new();
+    let (mut ok, mut unchanged, mut failed) = (0, 0, 0);
+    let (mut new, mut updated, mut matches) = (0, 0, 0);
+    for o in &outcomes {
+        match &o.result {
+            PollResult::Unchanged => {
+                ok += 1;
+                unchanged += 1;
+            }
+            PollResult::Stored(st) => {
+                ok += 1;
+                new += st.new_entries;
+                updated += st.updated_entries;
+                matches += st.new_matches;
+            }
+            PollResult::Failed { kind, message } => {
+                failed += 1;
+                let _ = writeln!(s, "failed  {}  {kind}: {message}", o.state.fetch_url());
+            }
+        }
+        for w in &o.warnings {
+            let _ = writeln!(s, "warning {}  {w}", o.state.fetch_url());
+        }
+    }
+    let _ = writeln!(
+        s,
+        "{} feeds polled: {ok} ok ({unchanged} unchanged), {failed} failed; {new} new entries, {updated} updated, {matches} new topic matches",
+        outcomes.len()
+    );
+    out(&s)?;
+    if failed > 0 && ok == 0 {
+        return Err(Failure::runtime("every feed failed"));
+    }
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! `feedsift query`: a dry run of a topic query over the stored entries.
+
+use super::{CliResult, Failure, load_config, out, short_time};
+use crate::config::units::parse_duration;
+use crate::poll::feed_title;
+use crate::store::Store;
+use crate::topic::{self, Doc, DocInput, Hit, eval};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+pub fn run(config_path: &Path, query: &str, limit: usize, since: Option<&str>, explain: bool, json: bool) -> CliResult {
+    let config = load_config(config_path)?;
+    let q = topic::parse(query, &config.aliases).map_err(Failure::usage)?;
+    let since = since
+        .map(|s| parse_duration(s).map_err(|e| Failure::usage(format!("--since: {e}"))))
+        .transpose()?
+        .map(|d| chrono::Utc::now() - chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX));
+    let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
+    let mut rows = Vec::new();
+    store
+        .scan_entries(since, |row| {
+            let title = feed_title(&config, &row.feed_url, row.feed_title.as_deref()).to_string();
+            let doc = Doc::new(&DocInput {
+                title: &row.title,
+                text: &row.text,
+                authors: &row.authors,
+                categories: &row.categories,
+                feed_title: &title,
+                feed_url: &row.feed_url,
+                url: row.link.as_deref().unwrap_or(""),
+            });
+            if eval(&q, &doc, None) {
+                let mut hits = BTreeSet::new();
+                eval(&q, &doc, Some(&mut hits));
+                let source = if title.is_empty() { row.feed_url.clone() } else { title };
+                rows.push((row, source, hits));
+            }
+            rows.len() < limit
+        })
+        .map_err(Failure::runtime)?;
+    if json {
+        let arr: Vec<_> = rows
+            .iter()
+            .map(|(r, source, hits)| {
+                serde_json::json!({
+                    "id": r.uid,
+                    "published": r.sort_time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    "source": source,
+                    "title": r.title,
+                    "link": r.link,
+                    "matched": hits.iter().map(Hit::label).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        return out(&(serde_json::to_string_pretty(&arr).expect("JSON") + "\n"));
+    }
+    let mut s = String::new();
+    for (r, source, hits) in &rows {
+        let _ = writeln!(
+            s,
+            "{}  {}  {}  {}",
+            short_time(Some(r.sort_time)),
+            source,
+            r.title,
+            r.link.as_deref().unwrap_or("-")
+        );
+        if explain {
+            let _ = writeln!(s, "    matched: {}", hits.iter().map(Hit::label).collect::<Vec<_>>().join(", "));
+        }
+    }
+    if explain {
+        let _ = writeln!(s, "query read as: {q}");
+    }
+    out(&s)
+}

@@ -1,0 +1,161 @@
+//! The lifecycle of `feedsift serve`: open the store, match new topics over stored entries, run
+//! the scheduler and the HTTP server, reload on request (building the whole new state first and
+//! swapping it in only when it is valid), and shut down in order: stop polling, let polls in
+//! flight finish within the drain deadline, stop serving. Knows no feed formats, SQL or queries.
+
+pub mod signals;
+pub mod systemd;
+
+use crate::config::{self, Config};
+use crate::poll::{Pipeline, sync_topics};
+use crate::schedule::{Heartbeat, Scheduler};
+use crate::serve::{AppState, router};
+use crate::store::Store;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info, warn};
+
+/// How long polls in flight may run on after a shutdown signal.
+pub const DRAIN: Duration = Duration::from_secs(10);
+
+/// How the outside world steers a running daemon.
+pub struct Control {
+    /// Cancelled to shut down.
+    pub shutdown: CancellationToken,
+    /// Each message asks for a reload of the config file.
+    pub reload: mpsc::UnboundedReceiver<()>,
+    /// Where the config is re-read from on reload.
+    pub config_path: PathBuf,
+    /// systemd's `$STATE_DIRECTORY`, for the default database path.
+    pub state_dir: Option<PathBuf>,
+}
+
+/// Counts of reloads, for logs and metrics.
+#[derive(Debug, Default)]
+pub struct ReloadCounters {
+    pub applied: std::sync::atomic::AtomicU64,
+    pub rejected: std::sync::atomic::AtomicU64,
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("background task failed: {e}"))
+}
+
+/// Opens the store named by `config`, off the async threads.
+pub async fn open_store(config: &Config) -> Result<Arc<Store>, String> {
+    let path = config.daemon.database.clone();
+    blocking(move || Store::open(&path))
+        .await?
+        .map(Arc::new)
+        .map_err(|e| e.to_string())
+}
+
+/// Builds the pipeline for `config` and brings the stored matches in line with its topics.
+async fn prepare(config: Arc<Config>, store: &Arc<Store>) -> Result<Arc<Pipeline>, String> {
+    let pipeline = Arc::new(Pipeline::new(config)?);
+    let (p, s) = (pipeline.clone(), store.clone());
+    blocking(move || sync_topics(&p, &s))
+        .await?
+        .map_err(|e| e.to_string())?;
+    Ok(pipeline)
+}
+
+/// Runs the daemon on `listener` until `control.shutdown` is cancelled.
+pub async fn run(config: Config, listener: TcpListener, mut control: Control) -> Result<(), String> {
+    let store = open_store(&config).await?;
+    let pipeline = prepare(Arc::new(config), &store).await?;
+    let (pipeline_tx, pipeline_rx) = watch::channel(pipeline);
+    let heartbeat = Arc::new(Heartbeat::default());
+    heartbeat.beat(chrono::Utc::now());
+
+    let scheduler_stop = CancellationToken::new();
+    let scheduler = Scheduler::new(store.clone(), pipeline_rx.clone(), heartbeat.clone());
+    let scheduler_task = tokio::spawn(scheduler.run(scheduler_stop.clone(), DRAIN));
+
+    let server_stop = CancellationToken::new();
+    let app = router(AppState {
+        store: store.clone(),
+        pipeline: pipeline_rx.clone(),
+        heartbeat: heartbeat.clone(),
+    });
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let stop = server_stop.clone();
+    let server_task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await
+    });
+    info!(listen = %addr, "serving");
+    systemd::ready();
+    let watchdog = systemd::spawn_watchdog(store.clone(), heartbeat.clone(), control.shutdown.clone());
+
+    loop {
+        tokio::select! {
+            _ = control.shutdown.cancelled() => break,
+            Some(()) = control.reload.recv() => {
+                systemd::reloading();
+                reload(&control, &store, &pipeline_tx).await;
+                systemd::ready();
+            }
+        }
+    }
+
+    info!("shutting down: no new polls");
+    systemd::stopping();
+    scheduler_stop.cancel();
+    if let Err(e) = scheduler_task.await {
+        error!(error = %e, "scheduler task failed");
+    }
+    server_stop.cancel();
+    match tokio::time::timeout(Duration::from_secs(5), server_task).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(e))) => warn!(error = %e, "HTTP server stopped with an error"),
+        Ok(Err(e)) => warn!(error = %e, "HTTP server task failed"),
+        Err(_) => warn!("HTTP connections still open after 5 s were dropped"),
+    }
+    if let Some(w) = watchdog {
+        w.abort();
+    }
+    info!("stopped");
+    Ok(())
+}
+
+/// Reads the config again; applies it whole or not at all.
+async fn reload(control: &Control, store: &Arc<Store>, tx: &watch::Sender<Arc<Pipeline>>) {
+    let path = control.config_path.clone();
+    let state_dir = control.state_dir.clone();
+    let loaded = blocking(move || config::load(&path, state_dir.as_deref())).await;
+    let config = match loaded {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => {
+            error!(error = %e, "config reload rejected; the running config stays");
+            return;
+        }
+        Err(e) => {
+            error!(error = %e, "config reload failed; the running config stays");
+            return;
+        }
+    };
+    let current = tx.borrow().config.clone();
+    if config.daemon.database != current.daemon.database {
+        error!("config reload rejected: changing the database needs a restart; the running config stays");
+        return;
+    }
+    if config.daemon.listen != current.daemon.listen {
+        warn!(listen = %config.daemon.listen, "a changed listen address takes effect at the next restart");
+    }
+    match prepare(Arc::new(config), store).await {
+        Ok(p) => {
+            let (feeds, topics) = (p.config.feeds.len(), p.config.topics.len());
+            tx.send_replace(p);
+            info!(feeds, topics, "config reloaded");
+        }
+        Err(e) => error!(error = %e, "config reload rejected; the running config stays"),
+    }
+}
