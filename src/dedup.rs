@@ -10,9 +10,32 @@ use url::Url;
 /// Query parameters that only track the reader and never select content. Removed from
 /// canonical URLs. Entries ending in `*` are prefixes.
 pub const TRACKING_PARAMS: &[&str] = &[
-    "utm_*", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ref", "ref_src", "cmpid",
-    "ncid", "ocid", "icid", "__twitter_impression", "_ga", "yclid", "igshid", "at_medium",
-    "at_campaign", "rss", "feed", "from", "taid", "smid", "soc_src", "soc_trk",
+    "utm_*",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "ref",
+    "ref_src",
+    "cmpid",
+    "ncid",
+    "ocid",
+    "icid",
+    "__twitter_impression",
+    "_ga",
+    "yclid",
+    "igshid",
+    "at_medium",
+    "at_campaign",
+    "rss",
+    "feed",
+    "from",
+    "taid",
+    "smid",
+    "soc_src",
+    "soc_trk",
 ];
 
 fn is_tracking(name: &str) -> bool {
@@ -151,9 +174,15 @@ mod tests {
             c("HTTP://WWW.Example.com:80/a/b/?utm_source=rss&b=2&a=1#top"),
             "https://example.com/a/b?a=1&b=2"
         );
-        assert_eq!(c("https://m.example.com/story/amp"), c("https://example.com/story"));
+        assert_eq!(
+            c("https://m.example.com/story/amp"),
+            c("https://example.com/story")
+        );
         assert_eq!(c("https://example.com"), "https://example.com/");
-        assert_eq!(c("https://example.com:8443/x"), "https://example.com:8443/x");
+        assert_eq!(
+            c("https://example.com:8443/x"),
+            "https://example.com:8443/x"
+        );
         assert_eq!(canonical_url("javascript:alert(1)"), None);
         assert_eq!(canonical_url("/relative"), None);
     }

@@ -6,17 +6,17 @@
 //! `cli → daemon → {schedule, poll, serve} → {fetch, parse, dedup, store, topic} → text → model`;
 //! `config` calls only `topic` (to compile queries). See ARCHITECTURE.md.
 
+pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod dedup;
 pub mod fetch;
 pub mod model;
 pub mod parse;
-pub mod store;
-pub mod text;
-pub mod topic;
 pub mod poll;
 pub mod schedule;
 pub mod serve;
-pub mod daemon;
+pub mod store;
 pub mod telemetry;
-pub mod cli;
+pub mod text;
+pub mod topic;

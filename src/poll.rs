@@ -58,7 +58,10 @@ pub enum PollResult {
     /// 304 Not Modified.
     Unchanged,
     Stored(WriteStats),
-    Failed { kind: ErrorKind, message: String },
+    Failed {
+        kind: ErrorKind,
+        message: String,
+    },
 }
 
 /// The result of one poll and the feed's state after it.
@@ -304,7 +307,12 @@ async fn ingest(
         match job_store.apply_poll(&write) {
             Ok(stats) => {
                 if stats.new_entries + stats.updated_entries > 0 {
-                    debug!(new = stats.new_entries, updated = stats.updated_entries, matches = stats.new_matches, "stored");
+                    debug!(
+                        new = stats.new_entries,
+                        updated = stats.updated_entries,
+                        matches = stats.new_matches,
+                        "stored"
+                    );
                 }
                 PollOutcome {
                     result: PollResult::Stored(stats),

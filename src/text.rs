@@ -131,7 +131,10 @@ mod tests {
 
     #[test]
     fn ideographs_are_one_word_each() {
-        assert_eq!(words("北朝鮮とロシア"), ["北", "朝", "鮮", "と", "ロ", "シ", "ア"]);
+        assert_eq!(
+            words("北朝鮮とロシア"),
+            ["北", "朝", "鮮", "と", "ロ", "シ", "ア"]
+        );
         assert_eq!(words("러시아 국방장관"), ["러시아", "국방장관"]);
     }
 

@@ -30,8 +30,17 @@ pub fn run(config_path: &Path) -> CliResult {
         } else {
             format!("  [{}]", f.tags.join(", "))
         };
-        let title = f.title.as_deref().map(|t| format!("  \"{t}\"")).unwrap_or_default();
-        let _ = writeln!(s, "  {:>6}  {}{title}{tags}", format_duration(c.interval_of(f)), f.url);
+        let title = f
+            .title
+            .as_deref()
+            .map(|t| format!("  \"{t}\""))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "  {:>6}  {}{title}{tags}",
+            format_duration(c.interval_of(f)),
+            f.url
+        );
     }
     let _ = writeln!(s, "\n{} topics:", c.topics.len());
     for t in &c.topics {
@@ -52,7 +61,11 @@ pub fn run(config_path: &Path) -> CliResult {
                 .collect();
             let _ = writeln!(s, "    feeds:   {}", scope.join(", "));
         }
-        let _ = writeln!(s, "    served:  {}/topics/{}.atom (limit {})", d.public_url, t.id, t.limit);
+        let _ = writeln!(
+            s,
+            "    served:  {}/topics/{}.atom (limit {})",
+            d.public_url, t.id, t.limit
+        );
     }
     out(&s)
 }

@@ -9,7 +9,10 @@ pub fn run(config_path: &Path, topic: &str, format: ExportFormat) -> CliResult {
     let config = load_config(config_path)?;
     let t = config.topic(topic).ok_or_else(|| {
         let known: Vec<&str> = config.topics.iter().map(|t| t.id.as_str()).collect();
-        Failure::usage(format!("no topic {topic:?} (configured: {})", known.join(", ")))
+        Failure::usage(format!(
+            "no topic {topic:?} (configured: {})",
+            known.join(", ")
+        ))
     })?;
     let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
     let format = match format {
@@ -18,10 +21,17 @@ pub fn run(config_path: &Path, topic: &str, format: ExportFormat) -> CliResult {
     };
     // Exporting is local: a private topic's own token is presented.
     let token = t.token.clone();
-    let r = render_feed(&config, &store, Some(topic), format, &FeedQuery::default(), token.as_deref())
-        .map_err(|e| match e {
-            FeedError::NotFound(m) | FeedError::BadRequest(m) => Failure::usage(m),
-            other => Failure::runtime(other),
-        })?;
+    let r = render_feed(
+        &config,
+        &store,
+        Some(topic),
+        format,
+        &FeedQuery::default(),
+        token.as_deref(),
+    )
+    .map_err(|e| match e {
+        FeedError::NotFound(m) | FeedError::BadRequest(m) => Failure::usage(m),
+        other => Failure::runtime(other),
+    })?;
     out(&r.body)
 }

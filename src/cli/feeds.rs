@@ -91,7 +91,10 @@ pub fn topics(config_path: &Path, json: bool) -> CliResult {
             .collect();
         return out(&(serde_json::to_string_pretty(&arr).expect("JSON") + "\n"));
     }
-    let mut s = format!("{:<24} {:>7} {:<16}  {}\n", "TOPIC", "STORIES", "NEWEST", "URL");
+    let mut s = format!(
+        "{:<24} {:>7} {:<16}  {}\n",
+        "TOPIC", "STORIES", "NEWEST", "URL"
+    );
     for t in &config.topics {
         let st = stats.get(&t.id).cloned().unwrap_or_default();
         let _ = writeln!(

@@ -23,9 +23,14 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
     let fetched: Result<(Vec<u8>, String), String> = if is_url {
         let d = config.as_ref().map(|c| c.daemon.clone());
         let fetcher = Fetcher::new(FetchOptions {
-            timeout: d.as_ref().map(|d| d.timeout).unwrap_or(std::time::Duration::from_secs(30)),
+            timeout: d
+                .as_ref()
+                .map(|d| d.timeout)
+                .unwrap_or(std::time::Duration::from_secs(30)),
             max_body: d.as_ref().map(|d| d.max_body).unwrap_or(8 * 1024 * 1024),
-            user_agent: d.map(|d| d.user_agent).unwrap_or_else(|| config::DEFAULT_USER_AGENT.to_string()),
+            user_agent: d
+                .map(|d| d.user_agent)
+                .unwrap_or_else(|| config::DEFAULT_USER_AGENT.to_string()),
         })
         .map_err(Failure::runtime)?;
         let rt = runtime()?;
@@ -52,7 +57,12 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
             .map_err(|e| format!("cannot read {target}: {e}"))
             .map(|b| {
                 let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-                (b, url::Url::from_file_path(&abs).map(|u| u.to_string()).unwrap_or_default())
+                (
+                    b,
+                    url::Url::from_file_path(&abs)
+                        .map(|u| u.to_string())
+                        .unwrap_or_default(),
+                )
             })
     };
     let parsed = fetched.and_then(|(body, base)| {
@@ -124,19 +134,34 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
         if let Some(h) = report["http"].as_object() {
             for (k, v) in h {
                 if !v.is_null() {
-                    let _ = writeln!(s, "http {k}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
+                    let _ = writeln!(
+                        s,
+                        "http {k}: {}",
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    );
                 }
             }
         }
         if let Some(f) = &feed {
-            let _ = writeln!(s, "format: {}\ntitle: {}", f.format, f.title.as_deref().unwrap_or("(none)"));
+            let _ = writeln!(
+                s,
+                "format: {}\ntitle: {}",
+                f.format,
+                f.title.as_deref().unwrap_or("(none)")
+            );
             let _ = writeln!(s, "{} entries:", f.entries.len());
         }
         for e in report["entries"].as_array().into_iter().flatten() {
             let _ = writeln!(s, "- {}", e["title"].as_str().unwrap_or(""));
             let _ = writeln!(s, "    id: {}", e["id"].as_str().unwrap_or(""));
             let _ = writeln!(s, "    link: {}", e["link"].as_str().unwrap_or("-"));
-            let _ = writeln!(s, "    published: {}", e["published"].as_str().unwrap_or("-"));
+            let _ = writeln!(
+                s,
+                "    published: {}",
+                e["published"].as_str().unwrap_or("-")
+            );
             if let Some(t) = e["topics"].as_array().filter(|t| !t.is_empty()) {
                 let names: Vec<&str> = t.iter().filter_map(|v| v.as_str()).collect();
                 let _ = writeln!(s, "    topics: {}", names.join(", "));

@@ -15,10 +15,19 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
-#[command(name = "feedsift", version, about = "Watches many RSS, Atom and JSON feeds and serves one deduplicated feed per topic")]
+#[command(
+    name = "feedsift",
+    version,
+    about = "Watches many RSS, Atom and JSON feeds and serves one deduplicated feed per topic"
+)]
 pub struct Cli {
     /// The config file.
-    #[arg(long, global = true, env = "FEEDSIFT_CONFIG", default_value = "config/feedsift.toml")]
+    #[arg(
+        long,
+        global = true,
+        env = "FEEDSIFT_CONFIG",
+        default_value = "config/feedsift.toml"
+    )]
     pub config: PathBuf,
     #[command(subcommand)]
     pub command: Command,
@@ -123,7 +132,10 @@ pub type CliResult = Result<(), Failure>;
 /// systemd's `$STATE_DIRECTORY` (the first, if several).
 pub fn state_dir() -> Option<PathBuf> {
     std::env::var_os("STATE_DIRECTORY")
-        .and_then(|v| v.to_str().map(|s| s.split(':').next().unwrap_or("").to_string()))
+        .and_then(|v| {
+            v.to_str()
+                .map(|s| s.split(':').next().unwrap_or("").to_string())
+        })
         .filter(|s| !s.is_empty())
         .map(PathBuf::from)
 }
@@ -186,7 +198,10 @@ fn short_time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 fn out(text: &str) -> CliResult {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::runtime(format!("cannot write output: {e}"))),

@@ -17,7 +17,10 @@ pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
         }
     }
     if config.feeds.is_empty() {
-        return Err(Failure::usage(format!("{} configures no feeds", config.path.display())));
+        return Err(Failure::usage(format!(
+            "{} configures no feeds",
+            config.path.display()
+        )));
     }
     let rt = runtime()?;
     let outcomes = rt.block_on(async {

@@ -9,13 +9,22 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-pub fn run(config_path: &Path, query: &str, limit: usize, since: Option<&str>, explain: bool, json: bool) -> CliResult {
+pub fn run(
+    config_path: &Path,
+    query: &str,
+    limit: usize,
+    since: Option<&str>,
+    explain: bool,
+    json: bool,
+) -> CliResult {
     let config = load_config(config_path)?;
     let q = topic::parse(query, &config.aliases).map_err(Failure::usage)?;
     let since = since
         .map(|s| parse_duration(s).map_err(|e| Failure::usage(format!("--since: {e}"))))
         .transpose()?
-        .map(|d| chrono::Utc::now() - chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX));
+        .map(|d| {
+            chrono::Utc::now() - chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+        });
     let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
     let mut rows = Vec::new();
     store
@@ -33,7 +42,11 @@ pub fn run(config_path: &Path, query: &str, limit: usize, since: Option<&str>, e
             if eval(&q, &doc, None) {
                 let mut hits = BTreeSet::new();
                 eval(&q, &doc, Some(&mut hits));
-                let source = if title.is_empty() { row.feed_url.clone() } else { title };
+                let source = if title.is_empty() {
+                    row.feed_url.clone()
+                } else {
+                    title
+                };
                 rows.push((row, source, hits));
             }
             rows.len() < limit
@@ -66,7 +79,11 @@ pub fn run(config_path: &Path, query: &str, limit: usize, since: Option<&str>, e
             r.link.as_deref().unwrap_or("-")
         );
         if explain {
-            let _ = writeln!(s, "    matched: {}", hits.iter().map(Hit::label).collect::<Vec<_>>().join(", "));
+            let _ = writeln!(
+                s,
+                "    matched: {}",
+                hits.iter().map(Hit::label).collect::<Vec<_>>().join(", ")
+            );
         }
     }
     if explain {

@@ -11,7 +11,9 @@ pub fn run(config_path: &Path) -> CliResult {
     let result = rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(config.daemon.listen)
             .await
-            .map_err(|e| Failure::runtime(format!("cannot listen on {}: {e}", config.daemon.listen)))?;
+            .map_err(|e| {
+                Failure::runtime(format!("cannot listen on {}: {e}", config.daemon.listen))
+            })?;
         let shutdown = CancellationToken::new();
         let (reload_tx, reload_rx) = tokio::sync::mpsc::unbounded_channel();
         daemon::signals::install(shutdown.clone(), reload_tx)
@@ -22,7 +24,9 @@ pub fn run(config_path: &Path) -> CliResult {
             config_path: config_path.to_path_buf(),
             state_dir: state_dir(),
         };
-        daemon::run(config, listener, control).await.map_err(Failure::runtime)
+        daemon::run(config, listener, control)
+            .await
+            .map_err(Failure::runtime)
     });
     // Polls cancelled at the drain deadline are dropped here; a write in progress completes.
     rt.shutdown_timeout(std::time::Duration::from_secs(5));

@@ -283,12 +283,18 @@ impl Validator<'_> {
                 }
             },
         };
-        let poll_interval =
-            self.duration(&raw.poll_interval, "poll_interval", Duration::from_secs(1800));
+        let poll_interval = self.duration(
+            &raw.poll_interval,
+            "poll_interval",
+            Duration::from_secs(1800),
+        );
         let min_interval =
             self.duration(&raw.min_interval, "min_interval", Duration::from_secs(300));
-        let max_interval =
-            self.duration(&raw.max_interval, "max_interval", Duration::from_secs(86_400));
+        let max_interval = self.duration(
+            &raw.max_interval,
+            "max_interval",
+            Duration::from_secs(86_400),
+        );
         if min_interval > max_interval {
             let span = raw.min_interval.as_ref().or(raw.max_interval.as_ref());
             let msg = format!(
@@ -325,7 +331,11 @@ impl Validator<'_> {
                 0
             }),
         };
-        let retention = self.duration(&raw.retention, "retention", Duration::from_secs(90 * 86_400));
+        let retention = self.duration(
+            &raw.retention,
+            "retention",
+            Duration::from_secs(90 * 86_400),
+        );
         let user_agent = match &raw.user_agent {
             None => DEFAULT_USER_AGENT.to_string(),
             Some(s) => {
@@ -454,7 +464,12 @@ impl Validator<'_> {
         out
     }
 
-    fn query(&mut self, s: &Spanned<String>, aliases: &Aliases, what: &str) -> Option<topic::Query> {
+    fn query(
+        &mut self,
+        s: &Spanned<String>,
+        aliases: &Aliases,
+        what: &str,
+    ) -> Option<topic::Query> {
         match topic::parse_query(s.get_ref(), aliases) {
             Ok(q) => Some(q),
             Err(e) => {
@@ -505,7 +520,10 @@ impl Validator<'_> {
                     if feeds.iter().any(|fc| fc.tags.iter().any(|t| t == tag)) {
                         scope.push(Scope::Tag(tag.to_string()));
                     } else {
-                        self.at(f, format!("topic {id:?}: no configured feed has the tag {tag:?}"));
+                        self.at(
+                            f,
+                            format!("topic {id:?}: no configured feed has the tag {tag:?}"),
+                        );
                     }
                 } else if let Some(fc) = feeds.iter().find(|fc| same_feed_url(&fc.url, s)) {
                     scope.push(Scope::Url(fc.url.clone()));

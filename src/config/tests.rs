@@ -60,16 +60,30 @@ fn a_good_config_resolves_defaults_and_paths() {
 
 #[test]
 fn database_goes_to_the_state_directory_under_systemd() {
-    let c = parse("", Path::new("/etc/feedsift/feedsift.toml"), Some(Path::new("/var/lib/feedsift"))).unwrap();
-    assert_eq!(c.daemon.database, Path::new("/var/lib/feedsift/feedsift.db"));
+    let c = parse(
+        "",
+        Path::new("/etc/feedsift/feedsift.toml"),
+        Some(Path::new("/var/lib/feedsift")),
+    )
+    .unwrap();
+    assert_eq!(
+        c.daemon.database,
+        Path::new("/var/lib/feedsift/feedsift.db")
+    );
 }
 
 #[test]
 fn unknown_keys_are_errors_with_line_and_column() {
     let e = err("[daemon]\nlisten = \"127.0.0.1:1\"\npoll_intervall = \"5m\"\n");
-    assert!(e.starts_with("conf/feedsift.toml:3:1: unknown field `poll_intervall`"), "{e}");
+    assert!(
+        e.starts_with("conf/feedsift.toml:3:1: unknown field `poll_intervall`"),
+        "{e}"
+    );
     let e = err("[[feed]]\nurl = \"https://x.org/\"\nintreval = \"5m\"\n");
-    assert!(e.starts_with("conf/feedsift.toml:3:1: unknown field `intreval`"), "{e}");
+    assert!(
+        e.starts_with("conf/feedsift.toml:3:1: unknown field `intreval`"),
+        "{e}"
+    );
     let e = err("[[topics]]\nid = \"x\"\n");
     assert!(e.contains("unknown field `topics`"), "{e}");
 }
@@ -98,31 +112,67 @@ url = "HTTPS://EXAMPLE.COM/a"
 "#);
     let lines: Vec<&str> = e.lines().collect();
     assert_eq!(lines.len(), 5, "{e}");
-    assert!(lines[0].starts_with("conf/feedsift.toml:2:17: poll_interval: invalid duration \"soon\""), "{e}");
-    assert!(lines[1].starts_with("conf/feedsift.toml:4:15: concurrency must be between 1 and 100000"), "{e}");
-    assert!(lines[2].starts_with("conf/feedsift.toml:3:12: max_body: invalid size \"huge\""), "{e}");
-    assert!(lines[3].starts_with("conf/feedsift.toml:7:7: feed url \"ftp://example.com/feed\": only http and https"), "{e}");
-    assert!(lines[4].starts_with("conf/feedsift.toml:13:7: feed \"HTTPS://EXAMPLE.COM/a\" is configured twice"), "{e}");
+    assert!(
+        lines[0].starts_with("conf/feedsift.toml:2:17: poll_interval: invalid duration \"soon\""),
+        "{e}"
+    );
+    assert!(
+        lines[1].starts_with("conf/feedsift.toml:4:15: concurrency must be between 1 and 100000"),
+        "{e}"
+    );
+    assert!(
+        lines[2].starts_with("conf/feedsift.toml:3:12: max_body: invalid size \"huge\""),
+        "{e}"
+    );
+    assert!(
+        lines[3].starts_with(
+            "conf/feedsift.toml:7:7: feed url \"ftp://example.com/feed\": only http and https"
+        ),
+        "{e}"
+    );
+    assert!(
+        lines[4].starts_with(
+            "conf/feedsift.toml:13:7: feed \"HTTPS://EXAMPLE.COM/a\" is configured twice"
+        ),
+        "{e}"
+    );
 }
 
 #[test]
 fn query_errors_point_into_the_file() {
     let e = err("[[topic]]\nid = \"t\"\nquery = \"korea AND (russia\"\n");
-    assert_eq!(e, "conf/feedsift.toml:3:27: topic \"t\" query: expected ')' after \"russia\"");
+    assert_eq!(
+        e,
+        "conf/feedsift.toml:3:27: topic \"t\" query: expected ')' after \"russia\""
+    );
     let e = err("[[topic]]\nid = \"t\"\nquery = '''\nkorea AND\n  @nope'''\n");
-    assert_eq!(e, "conf/feedsift.toml:5:3: topic \"t\" query: unknown alias @nope (no aliases are defined in [aliases])");
+    assert_eq!(
+        e,
+        "conf/feedsift.toml:5:3: topic \"t\" query: unknown alias @nope (no aliases are defined in [aliases])"
+    );
 }
 
 #[test]
 fn topic_rules() {
     let base = "[[feed]]\nurl = \"https://example.com/a\"\n";
-    let e = err(&format!("{base}[[topic]]\nid = \"Korea Russia\"\nquery = \"korea\"\n"));
-    assert!(e.contains("topic id \"Korea Russia\" must be 1 to 64 characters"), "{e}");
-    let e = err(&format!("{base}[[topic]]\nid = \"t\"\nquery = \"korea\"\nlimit = 501\n"));
+    let e = err(&format!(
+        "{base}[[topic]]\nid = \"Korea Russia\"\nquery = \"korea\"\n"
+    ));
+    assert!(
+        e.contains("topic id \"Korea Russia\" must be 1 to 64 characters"),
+        "{e}"
+    );
+    let e = err(&format!(
+        "{base}[[topic]]\nid = \"t\"\nquery = \"korea\"\nlimit = 501\n"
+    ));
     assert!(e.contains("limit must be between 1 and 500"), "{e}");
-    let e = err(&format!("{base}[[topic]]\nid = \"t\"\nquery = \"korea\"\nfeeds = [\"tag:nope\"]\n"));
+    let e = err(&format!(
+        "{base}[[topic]]\nid = \"t\"\nquery = \"korea\"\nfeeds = [\"tag:nope\"]\n"
+    ));
     assert!(e.contains("no configured feed has the tag \"nope\""), "{e}");
-    let e = err(&format!("{base}[[topic]]\nid = \"t\"\nquery = \"a\"\n[[topic]]\nid = \"t\"\nquery = \"b\"\n"));
+    let e = err(&format!(
+        "{base}[[topic]]\nid = \"t\"\nquery = \"a\"\n[[topic]]\nid = \"t\"\nquery = \"b\"\n"
+    ));
     assert!(e.contains("topic id \"t\" is used twice"), "{e}");
 }
 

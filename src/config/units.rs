@@ -13,9 +13,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 pub fn parse_size(s: &str) -> Result<u64, String> {
-    let n = parse_size::parse_size(s.trim()).map_err(|e| {
-        format!("invalid size {s:?} ({e}); write it like \"512KiB\" or \"8MiB\"")
-    })?;
+    let n = parse_size::parse_size(s.trim())
+        .map_err(|e| format!("invalid size {s:?} ({e}); write it like \"512KiB\" or \"8MiB\""))?;
     if n == 0 {
         return Err(format!("size {s:?} must be greater than zero"));
     }
@@ -48,8 +47,15 @@ mod tests {
     fn durations() {
         assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
         assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
-        assert_eq!(parse_duration("7d").unwrap(), Duration::from_secs(7 * 86400));
-        assert!(parse_duration("soon").unwrap_err().contains("invalid duration"));
+        assert_eq!(
+            parse_duration("7d").unwrap(),
+            Duration::from_secs(7 * 86400)
+        );
+        assert!(
+            parse_duration("soon")
+                .unwrap_err()
+                .contains("invalid duration")
+        );
         assert!(parse_duration("0s").is_err());
         assert_eq!(format_duration(Duration::from_secs(5400)), "1h30m");
     }

@@ -26,20 +26,17 @@ pub const DRAIN: Duration = Duration::from_secs(10);
 pub struct Control {
     /// Cancelled to shut down.
     pub shutdown: CancellationToken,
-    /// Each message asks for a reload of the config file.
-    pub reload: mpsc::UnboundedReceiver<()>,
+    /// Each message asks for a reload of the config file; the sender, if any, is told whether
+    /// the new config was applied (`Ok`) or rejected (`Err` with why).
+    pub reload: mpsc::UnboundedReceiver<Option<ReloadReply>>,
     /// Where the config is re-read from on reload.
     pub config_path: PathBuf,
     /// systemd's `$STATE_DIRECTORY`, for the default database path.
     pub state_dir: Option<PathBuf>,
 }
 
-/// Counts of reloads, for logs and metrics.
-#[derive(Debug, Default)]
-pub struct ReloadCounters {
-    pub applied: std::sync::atomic::AtomicU64,
-    pub rejected: std::sync::atomic::AtomicU64,
-}
+/// Where the outcome of one reload is reported.
+pub type ReloadReply = tokio::sync::oneshot::Sender<Result<(), String>>;
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
     tokio::task::spawn_blocking(f)
@@ -67,7 +64,11 @@ async fn prepare(config: Arc<Config>, store: &Arc<Store>) -> Result<Arc<Pipeline
 }
 
 /// Runs the daemon on `listener` until `control.shutdown` is cancelled.
-pub async fn run(config: Config, listener: TcpListener, mut control: Control) -> Result<(), String> {
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    mut control: Control,
+) -> Result<(), String> {
     let store = open_store(&config).await?;
     let pipeline = prepare(Arc::new(config), &store).await?;
     let (pipeline_tx, pipeline_rx) = watch::channel(pipeline);
@@ -93,14 +94,21 @@ pub async fn run(config: Config, listener: TcpListener, mut control: Control) ->
     });
     info!(listen = %addr, "serving");
     systemd::ready();
-    let watchdog = systemd::spawn_watchdog(store.clone(), heartbeat.clone(), control.shutdown.clone());
+    let watchdog =
+        systemd::spawn_watchdog(store.clone(), heartbeat.clone(), control.shutdown.clone());
 
     loop {
         tokio::select! {
             _ = control.shutdown.cancelled() => break,
-            Some(()) = control.reload.recv() => {
+            Some(reply) = control.reload.recv() => {
                 systemd::reloading();
-                reload(&control, &store, &pipeline_tx).await;
+                let result = reload(&control, &store, &pipeline_tx).await;
+                if let Err(e) = &result {
+                    error!(error = %e, "config reload rejected; the running config stays");
+                }
+                if let Some(reply) = reply {
+                    let _ = reply.send(result);
+                }
                 systemd::ready();
             }
         }
@@ -127,35 +135,26 @@ pub async fn run(config: Config, listener: TcpListener, mut control: Control) ->
 }
 
 /// Reads the config again; applies it whole or not at all.
-async fn reload(control: &Control, store: &Arc<Store>, tx: &watch::Sender<Arc<Pipeline>>) {
+async fn reload(
+    control: &Control,
+    store: &Arc<Store>,
+    tx: &watch::Sender<Arc<Pipeline>>,
+) -> Result<(), String> {
     let path = control.config_path.clone();
     let state_dir = control.state_dir.clone();
-    let loaded = blocking(move || config::load(&path, state_dir.as_deref())).await;
-    let config = match loaded {
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => {
-            error!(error = %e, "config reload rejected; the running config stays");
-            return;
-        }
-        Err(e) => {
-            error!(error = %e, "config reload failed; the running config stays");
-            return;
-        }
-    };
+    let config = blocking(move || config::load(&path, state_dir.as_deref()))
+        .await?
+        .map_err(|e| e.to_string())?;
     let current = tx.borrow().config.clone();
     if config.daemon.database != current.daemon.database {
-        error!("config reload rejected: changing the database needs a restart; the running config stays");
-        return;
+        return Err("changing the database needs a restart".into());
     }
     if config.daemon.listen != current.daemon.listen {
         warn!(listen = %config.daemon.listen, "a changed listen address takes effect at the next restart");
     }
-    match prepare(Arc::new(config), store).await {
-        Ok(p) => {
-            let (feeds, topics) = (p.config.feeds.len(), p.config.topics.len());
-            tx.send_replace(p);
-            info!(feeds, topics, "config reloaded");
-        }
-        Err(e) => error!(error = %e, "config reload rejected; the running config stays"),
-    }
+    let p = prepare(Arc::new(config), store).await?;
+    let (feeds, topics) = (p.config.feeds.len(), p.config.topics.len());
+    tx.send_replace(p);
+    info!(feeds, topics, "config reloaded");
+    Ok(())
 }

@@ -7,7 +7,10 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 /// Listens for signals in the background, cancelling `shutdown` and sending on `reload`.
-pub fn install(shutdown: CancellationToken, reload: mpsc::UnboundedSender<()>) -> std::io::Result<()> {
+pub fn install(
+    shutdown: CancellationToken,
+    reload: mpsc::UnboundedSender<Option<super::ReloadReply>>,
+) -> std::io::Result<()> {
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
     let mut hup = signal(SignalKind::hangup())?;
@@ -18,7 +21,7 @@ pub fn install(shutdown: CancellationToken, reload: mpsc::UnboundedSender<()>) -
                 _ = int.recv() => {}
                 _ = hup.recv() => {
                     info!("SIGHUP: reloading the config");
-                    let _ = reload.send(());
+                    let _ = reload.send(None);
                     continue;
                 }
             }

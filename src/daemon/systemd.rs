@@ -53,7 +53,10 @@ pub fn spawn_watchdog(
             if db_ok && heartbeat.alive(chrono::Utc::now(), interval.max(Duration::from_secs(30))) {
                 send(&[NotifyState::Watchdog]);
             } else {
-                warn!(db_ok, "withholding the systemd watchdog ping: the daemon is unhealthy");
+                warn!(
+                    db_ok,
+                    "withholding the systemd watchdog ping: the daemon is unhealthy"
+                );
             }
         }
     }))

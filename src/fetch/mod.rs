@@ -123,9 +123,7 @@ fn classify(err: &reqwest::Error) -> FetchError {
         || lower.contains("name or service not known")
     {
         ErrorKind::Dns
-    } else if lower.contains("certificate")
-        || lower.contains("tls")
-        || lower.contains("handshake")
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
     {
         ErrorKind::Tls
     } else if err.is_connect() {
@@ -180,8 +178,9 @@ impl Fetcher {
     }
 
     async fn fetch_inner(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
-        let mut current = Url::parse(url)
-            .map_err(|e| FetchError::new(ErrorKind::Refused, format!("invalid URL {url:?}: {e}")))?;
+        let mut current = Url::parse(url).map_err(|e| {
+            FetchError::new(ErrorKind::Refused, format!("invalid URL {url:?}: {e}"))
+        })?;
         let mut seen = HashSet::new();
         let mut permanent = true;
         let mut hops = 0;
@@ -203,12 +202,13 @@ impl Fetcher {
             let resp = req.send().await.map_err(|e| classify(&e))?;
             let status = resp.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
-                let location = header_string(resp.headers(), header::LOCATION).ok_or_else(|| {
-                    FetchError::new(
-                        ErrorKind::InvalidResponse,
-                        format!("{status} without a Location header"),
-                    )
-                })?;
+                let location =
+                    header_string(resp.headers(), header::LOCATION).ok_or_else(|| {
+                        FetchError::new(
+                            ErrorKind::InvalidResponse,
+                            format!("{status} without a Location header"),
+                        )
+                    })?;
                 let next = current.join(&location).map_err(|e| {
                     FetchError::new(
                         ErrorKind::InvalidResponse,

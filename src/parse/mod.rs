@@ -235,7 +235,10 @@ mod tests {
         let f = parse(atom.as_bytes(), "https://a.example/atom.xml").unwrap();
         assert_eq!(f.format, FeedFormat::Atom);
         assert_eq!(f.title.as_deref(), Some("A blog"));
-        assert_eq!(f.entries[0].link.as_deref(), Some("https://a.example/posts/1"));
+        assert_eq!(
+            f.entries[0].link.as_deref(),
+            Some("https://a.example/posts/1")
+        );
         let c = f.entries[0].content_html.as_deref().unwrap();
         assert!(c.contains("https://a.example/blog/x"), "{c}");
         let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","url":"https://j.example/1","title":"T","content_html":"<p>Body</p>"}]}"#;
@@ -246,7 +249,13 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error() {
-        assert!(parse(b"<html><body>not a feed</body></html>", "https://x.example/").is_err());
+        assert!(
+            parse(
+                b"<html><body>not a feed</body></html>",
+                "https://x.example/"
+            )
+            .is_err()
+        );
         assert!(parse(b"", "https://x.example/").is_err());
     }
 }

@@ -71,8 +71,14 @@ mod tests {
         let out = s.clean(
             r#"<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a><a href="../a.html">rel</a><img src="/i.png"></p>"#,
         );
-        assert!(!out.contains("script") && !out.contains("onclick") && !out.contains("javascript"), "{out}");
-        assert!(out.contains(r#"href="https://example.com/a.html""#), "{out}");
+        assert!(
+            !out.contains("script") && !out.contains("onclick") && !out.contains("javascript"),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"href="https://example.com/a.html""#),
+            "{out}"
+        );
         assert!(out.contains(r#"src="https://example.com/i.png""#), "{out}");
     }
 

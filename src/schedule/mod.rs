@@ -23,7 +23,11 @@ const MAX_SLEEP: Duration = Duration::from_secs(5);
 
 /// How long new (or overdue, after a restart) feeds are spread over.
 fn start_spread(pipeline: &Pipeline) -> Duration {
-    pipeline.config.daemon.min_interval.min(Duration::from_secs(60))
+    pipeline
+        .config
+        .daemon
+        .min_interval
+        .min(Duration::from_secs(60))
 }
 
 /// Liveness of the scheduler loop, read by `/healthz`.
@@ -121,7 +125,8 @@ impl Scheduler {
                 },
             );
         }
-        self.slots.retain(|url, slot| keep.contains(url) || slot.in_flight);
+        self.slots
+            .retain(|url, slot| keep.contains(url) || slot.in_flight);
         Ok(())
     }
 
@@ -252,7 +257,10 @@ impl Scheduler {
         if self.in_flight > 0 {
             info!(in_flight = self.in_flight, "waiting for polls in flight");
         }
-        if tokio::time::timeout(drain, self.tracker.wait()).await.is_err() {
+        if tokio::time::timeout(drain, self.tracker.wait())
+            .await
+            .is_err()
+        {
             info!("polls still in flight at the shutdown deadline were cancelled");
         }
     }

@@ -29,10 +29,13 @@ pub fn cache_hints(cache_control: Option<&str>, expires: Option<&str>) -> Server
     let max_age = cache_control.and_then(|cc| {
         cc.split(',').find_map(|d| {
             let (k, v) = d.trim().split_once('=')?;
-            matches!(k.trim().to_ascii_lowercase().as_str(), "max-age" | "s-maxage")
-                .then(|| v.trim().trim_matches('"').parse::<u64>().ok())
-                .flatten()
-                .map(Duration::from_secs)
+            matches!(
+                k.trim().to_ascii_lowercase().as_str(),
+                "max-age" | "s-maxage"
+            )
+            .then(|| v.trim().trim_matches('"').parse::<u64>().ok())
+            .flatten()
+            .map(Duration::from_secs)
         })
     });
     let expires = expires
@@ -86,9 +89,7 @@ pub fn after_success(
     let asked = [
         hints.max_age,
         hints.ttl,
-        hints
-            .expires
-            .and_then(|e| (e - now).to_std().ok()),
+        hints.expires.and_then(|e| (e - now).to_std().ok()),
     ];
     for a in asked.into_iter().flatten() {
         wait = wait.max(a.min(bounds.max));
@@ -134,24 +135,51 @@ mod tests {
     #[test]
     fn success_waits_the_interval_within_bounds() {
         let h = ServerHints::default();
-        assert_eq!(mins(after_success(now(), Duration::from_secs(1800), B, &h, 0.5)), 30);
-        assert_eq!(mins(after_success(now(), Duration::from_secs(60), B, &h, 0.5)), 5);
+        assert_eq!(
+            mins(after_success(now(), Duration::from_secs(1800), B, &h, 0.5)),
+            30
+        );
+        assert_eq!(
+            mins(after_success(now(), Duration::from_secs(60), B, &h, 0.5)),
+            5
+        );
         // Jitter stays within ±10 %.
-        assert_eq!(mins(after_success(now(), Duration::from_secs(6000), B, &h, 0.0)), 90);
-        assert_eq!(mins(after_success(now(), Duration::from_secs(6000), B, &h, 0.999)), 109);
+        assert_eq!(
+            mins(after_success(now(), Duration::from_secs(6000), B, &h, 0.0)),
+            90
+        );
+        assert_eq!(
+            mins(after_success(
+                now(),
+                Duration::from_secs(6000),
+                B,
+                &h,
+                0.999
+            )),
+            109
+        );
     }
 
     #[test]
     fn success_honours_what_the_server_asked_up_to_max() {
         let h = cache_hints(Some("public, max-age=3600"), None);
-        assert_eq!(mins(after_success(now(), Duration::from_secs(600), B, &h, 0.5)), 60);
+        assert_eq!(
+            mins(after_success(now(), Duration::from_secs(600), B, &h, 0.5)),
+            60
+        );
         let h = ServerHints {
             ttl: Some(Duration::from_secs(7 * 86_400)),
             ..Default::default()
         };
-        assert_eq!(mins(after_success(now(), Duration::from_secs(600), B, &h, 0.5)), 24 * 60);
+        assert_eq!(
+            mins(after_success(now(), Duration::from_secs(600), B, &h, 0.5)),
+            24 * 60
+        );
         let h = cache_hints(None, Some("Fri, 13 Sep 2024 14:00:00 GMT"));
-        assert_eq!(mins(after_success(now(), Duration::from_secs(600), B, &h, 0.5)), 120);
+        assert_eq!(
+            mins(after_success(now(), Duration::from_secs(600), B, &h, 0.5)),
+            120
+        );
     }
 
     #[test]
@@ -171,7 +199,17 @@ mod tests {
             retry_after: ra,
             ..Default::default()
         };
-        assert_eq!(mins(after_failure(now(), Duration::from_secs(600), B, 1, &h, 0.5)), 120);
+        assert_eq!(
+            mins(after_failure(
+                now(),
+                Duration::from_secs(600),
+                B,
+                1,
+                &h,
+                0.5
+            )),
+            120
+        );
         let ra = parse_retry_after("Fri, 13 Sep 2024 15:00:00 GMT", now()).unwrap();
         assert_eq!(mins(ra), 180);
         assert_eq!(parse_retry_after("soon", now()), None);

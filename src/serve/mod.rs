@@ -132,7 +132,9 @@ pub fn parse_query(raw: Option<&str>) -> Result<FeedQuery, FeedError> {
         match k.as_ref() {
             "limit" => {
                 let n: u32 = v.parse().map_err(|_| {
-                    FeedError::BadRequest(format!("limit must be a number from 1 to {MAX_LIMIT}, not {v:?}"))
+                    FeedError::BadRequest(format!(
+                        "limit must be a number from 1 to {MAX_LIMIT}, not {v:?}"
+                    ))
                 })?;
                 if !(1..=MAX_LIMIT).contains(&n) {
                     return Err(FeedError::BadRequest(format!(
@@ -180,7 +182,12 @@ pub fn render_feed(
                     return Err(FeedError::Unauthorized);
                 }
             }
-            (t.title.clone(), vec![t.id.clone()], format!("/topics/{}", t.id), t.limit)
+            (
+                t.title.clone(),
+                vec![t.id.clone()],
+                format!("/topics/{}", t.id),
+                t.limit,
+            )
         }
         None => (
             "feedsift: all topics".to_string(),
@@ -322,7 +329,14 @@ async fn serve_feed(
     let store = state.store.clone();
     let bearer = bearer(&headers).map(str::to_string);
     let rendered = tokio::task::spawn_blocking(move || {
-        render_feed(&config, &store, topic.as_deref(), format, &query, bearer.as_deref())
+        render_feed(
+            &config,
+            &store,
+            topic.as_deref(),
+            format,
+            &query,
+            bearer.as_deref(),
+        )
     })
     .await;
     let r = match rendered {
@@ -334,7 +348,10 @@ async fn serve_feed(
         }
     };
     let last_modified = httpdate::fmt_http_date(std::time::SystemTime::from(r.last_modified));
-    let not_modified = match headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+    let not_modified = match headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
         Some(inm) => inm.split(',').any(|t| {
             let t = t.trim();
             t == r.etag || t == "*" || t.strip_prefix("W/") == Some(r.etag.as_str())
@@ -402,7 +419,9 @@ async fn healthz(State(state): State<AppState>) -> Response {
     match (db_ok, alive) {
         (true, true) => (StatusCode::OK, "ok\n").into_response(),
         (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "database not answering\n").into_response(),
-        (true, false) => (StatusCode::SERVICE_UNAVAILABLE, "scheduler not running\n").into_response(),
+        (true, false) => {
+            (StatusCode::SERVICE_UNAVAILABLE, "scheduler not running\n").into_response()
+        }
     }
 }
 
@@ -429,9 +448,5 @@ async fn index(State(state): State<AppState>) -> Response {
         ));
     }
     html.push_str("</ul><p><a href=\"/feed.atom\">All topics (Atom)</a></p></body></html>\n");
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }

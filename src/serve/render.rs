@@ -47,7 +47,11 @@ impl Page<'_> {
             .iter()
             .map(|a| {
                 let t = feed_title(self.config, &a.feed_url, a.feed_title.as_deref());
-                let t = if t.is_empty() { a.feed_url.clone() } else { t.to_string() };
+                let t = if t.is_empty() {
+                    a.feed_url.clone()
+                } else {
+                    t.to_string()
+                };
                 (t, a.link.clone())
             })
             .collect()
@@ -65,7 +69,11 @@ impl Page<'_> {
             let list: Vec<String> = also
                 .iter()
                 .map(|(t, link)| match link {
-                    Some(l) => format!("<a href=\"{}\">{}</a>", escape_text(l).replace('"', "&quot;"), escape_text(t)),
+                    Some(l) => format!(
+                        "<a href=\"{}\">{}</a>",
+                        escape_text(l).replace('"', "&quot;"),
+                        escape_text(t)
+                    ),
                     None => escape_text(t),
                 })
                 .collect();
@@ -177,7 +185,8 @@ pub fn atom(page: &Page<'_>) -> String {
         ..Default::default()
     };
     let mut out = Vec::new();
-    feed.write_to(&mut out).expect("writing to memory cannot fail");
+    feed.write_to(&mut out)
+        .expect("writing to memory cannot fail");
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     s.push_str(&String::from_utf8(out).expect("atom_syndication writes UTF-8"));
     s.push('\n');

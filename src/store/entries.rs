@@ -133,12 +133,25 @@ fn insert_matches(
                 "INSERT INTO matches (topic, story_id, entry_id, terms, sort_time, matched_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (topic, story_id) DO NOTHING",
             )?
-            .execute(params![hit.topic, story_id, entry_id, json_list(&hit.terms), sort, now])?;
+            .execute(params![
+                hit.topic,
+                story_id,
+                entry_id,
+                json_list(&hit.terms),
+                sort,
+                now
+            ])?;
     }
     Ok(n)
 }
 
-fn write_entry(tx: &Transaction<'_>, feed: FeedId, n: &NewEntry, now: i64, stats: &mut WriteStats) -> rusqlite::Result<()> {
+fn write_entry(
+    tx: &Transaction<'_>,
+    feed: FeedId,
+    n: &NewEntry,
+    now: i64,
+    stats: &mut WriteStats,
+) -> rusqlite::Result<()> {
     let e = &n.entry;
     let existing: Option<(i64, i64, String, i64)> = tx
         .prepare_cached(
@@ -256,7 +269,8 @@ fn write_entry(tx: &Transaction<'_>, feed: FeedId, n: &NewEntry, now: i64, stats
     let story_sort: i64 = tx
         .prepare_cached("SELECT sort_time FROM stories WHERE id = ?1")?
         .query_row([story_id], |r| r.get(0))?;
-    stats.new_matches += insert_matches(tx, story_id, entry_id, story_sort.min(sort), &n.topics, now)?;
+    stats.new_matches +=
+        insert_matches(tx, story_id, entry_id, story_sort.min(sort), &n.topics, now)?;
     Ok(())
 }
 
@@ -264,7 +278,8 @@ impl Store {
     /// Content fingerprints of a feed's stored entries, by key: what a poll compares against.
     pub fn entry_hashes(&self, feed: FeedId) -> Result<HashMap<String, String>> {
         self.read("reading stored entries", |c| {
-            let mut stmt = c.prepare_cached("SELECT key, content_hash FROM entries WHERE feed_id = ?1")?;
+            let mut stmt =
+                c.prepare_cached("SELECT key, content_hash FROM entries WHERE feed_id = ?1")?;
             let rows = stmt.query_map([feed.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect()
         })
@@ -294,7 +309,11 @@ impl Store {
     }
 
     /// Calls `f` on every stored entry, newest first, stopping when it returns false.
-    pub fn scan_entries(&self, since: Option<DateTime<Utc>>, mut f: impl FnMut(EntryRow) -> bool) -> Result<()> {
+    pub fn scan_entries(
+        &self,
+        since: Option<DateTime<Utc>>,
+        mut f: impl FnMut(EntryRow) -> bool,
+    ) -> Result<()> {
         self.read("scanning entries", |c| {
             let mut stmt = c.prepare(
                 "SELECT e.id, e.story_id, e.uid, f.url, f.title, e.title, e.link, e.text, e.authors,
@@ -328,7 +347,13 @@ impl Store {
 
     /// Replaces all of a topic's matches (after its query changed) and records the fingerprint.
     /// A story already matched keeps its match row, so its id and place in readers stay put.
-    pub fn replace_topic_matches(&self, topic: &str, hash: &str, matches: &[TopicMatch], now: DateTime<Utc>) -> Result<usize> {
+    pub fn replace_topic_matches(
+        &self,
+        topic: &str,
+        hash: &str,
+        matches: &[TopicMatch],
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
         self.write(&format!("backfilling topic {topic}"), |tx| {
             let keep: BTreeSet<i64> = matches.iter().map(|m| m.story_id).collect();
             let old: Vec<i64> = {
@@ -377,16 +402,27 @@ impl Store {
             } else {
                 format!("WHERE topic NOT IN ({placeholders})")
             };
-            let n = tx.execute(&format!("DELETE FROM matches {cond}"), params_from_iter(keep))?;
+            let n = tx.execute(
+                &format!("DELETE FROM matches {cond}"),
+                params_from_iter(keep),
+            )?;
             let cond = cond.replace("topic", "id");
-            tx.execute(&format!("DELETE FROM topics {cond}"), params_from_iter(keep))?;
+            tx.execute(
+                &format!("DELETE FROM topics {cond}"),
+                params_from_iter(keep),
+            )?;
             Ok(n)
         })
     }
 
     /// One page of the stories matched by any of `topics`, newest first, strictly before the
     /// cursor `(sort_time, story_id)` when one is given.
-    pub fn topic_page(&self, topics: &[String], limit: u32, before: Option<(i64, i64)>) -> Result<Vec<StoryItem>> {
+    pub fn topic_page(
+        &self,
+        topics: &[String],
+        limit: u32,
+        before: Option<(i64, i64)>,
+    ) -> Result<Vec<StoryItem>> {
         if topics.is_empty() {
             return Ok(Vec::new());
         }
@@ -467,7 +503,8 @@ impl Store {
     /// Matched stories and newest match per topic.
     pub fn topic_stats(&self) -> Result<HashMap<String, TopicStats>> {
         self.read("counting topic matches", |c| {
-            let mut stmt = c.prepare("SELECT topic, COUNT(*), MAX(sort_time) FROM matches GROUP BY topic")?;
+            let mut stmt =
+                c.prepare("SELECT topic, COUNT(*), MAX(sort_time) FROM matches GROUP BY topic")?;
             let rows = stmt.query_map([], |r| {
                 Ok((
                     r.get::<_, String>(0)?,

@@ -109,4 +109,3 @@ impl Store {
         self.write("saving feed state", |tx| save_state(tx, state))
     }
 }
-

@@ -75,7 +75,8 @@ impl Store {
             message,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot create its folder: {e}")))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| err(format!("cannot create its folder: {e}")))?;
         }
         let mut conn = Connection::open(path).map_err(|e| err(e.to_string()))?;
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -104,7 +105,11 @@ impl Store {
     }
 
     /// Runs `f` on a reader connection.
-    pub(crate) fn read<T>(&self, what: &str, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T> {
         let pooled = self.readers.lock().expect("reader pool").pop();
         let conn = match pooled {
             Some(c) => c,
@@ -133,7 +138,9 @@ impl Store {
 
     /// Whether the database answers (for `/healthz`).
     pub fn ping(&self) -> Result<()> {
-        self.read("checking the database", |c| c.query_row("SELECT 1", [], |_| Ok(())))
+        self.read("checking the database", |c| {
+            c.query_row("SELECT 1", [], |_| Ok(()))
+        })
     }
 
     /// Size of the database file in bytes.

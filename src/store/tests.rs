@@ -8,7 +8,14 @@ fn at(h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 9, 13, h, 0, 0).unwrap()
 }
 
-fn new_entry(feed: &str, guid: &str, link: &str, title: &str, published: DateTime<Utc>, topic: Option<&str>) -> NewEntry {
+fn new_entry(
+    feed: &str,
+    guid: &str,
+    link: &str,
+    title: &str,
+    published: DateTime<Utc>,
+    topic: Option<&str>,
+) -> NewEntry {
     let entry = Entry {
         guid: Some(guid.into()),
         link: Some(link.into()),
@@ -25,7 +32,12 @@ fn new_entry(feed: &str, guid: &str, link: &str, title: &str, published: DateTim
         content_hash: dedup::content_hash(&entry),
         entry,
         topics: topic
-            .map(|t| vec![TopicHit { topic: t.into(), terms: vec!["title:kim".into()] }])
+            .map(|t| {
+                vec![TopicHit {
+                    topic: t.into(),
+                    terms: vec!["title:kim".into()],
+                }]
+            })
             .unwrap_or_default(),
     }
 }
@@ -34,20 +46,44 @@ fn new_entry(feed: &str, guid: &str, link: &str, title: &str, published: DateTim
 fn polls_are_stored_once_and_stories_group_by_canonical_url() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("sub/feedsift.db")).unwrap();
-    let urls = vec!["https://a.example/rss".to_string(), "https://b.example/rss".to_string()];
+    let urls = vec![
+        "https://a.example/rss".to_string(),
+        "https://b.example/rss".to_string(),
+    ];
     let feeds = store.ensure_feeds(&urls, at(0)).unwrap();
     let (a, b) = (feeds[0].clone(), feeds[1].clone());
 
     let first = PollWrite {
         state: a.clone(),
         entries: vec![
-            new_entry(&a.url, "1", "https://news.example/kim?utm_source=a", "Kim meets Shoigu", at(9), Some("kr")),
-            new_entry(&a.url, "2", "https://news.example/other", "Weather", at(10), None),
+            new_entry(
+                &a.url,
+                "1",
+                "https://news.example/kim?utm_source=a",
+                "Kim meets Shoigu",
+                at(9),
+                Some("kr"),
+            ),
+            new_entry(
+                &a.url,
+                "2",
+                "https://news.example/other",
+                "Weather",
+                at(10),
+                None,
+            ),
         ],
         now: at(12),
     };
     let stats = store.apply_poll(&first).unwrap();
-    assert_eq!(stats, WriteStats { new_entries: 2, updated_entries: 0, new_matches: 1 });
+    assert_eq!(
+        stats,
+        WriteStats {
+            new_entries: 2,
+            updated_entries: 0,
+            new_matches: 1
+        }
+    );
     // The same write again changes nothing.
     let again = store.apply_poll(&first).unwrap();
     assert_eq!(again, WriteStats::default());
@@ -55,13 +91,23 @@ fn polls_are_stored_once_and_stories_group_by_canonical_url() {
     // Another feed carries the same page under a tracking link, earlier.
     let second = PollWrite {
         state: b.clone(),
-        entries: vec![new_entry(&b.url, "x", "https://www.news.example/kim?fbclid=1", "Kim, Shoigu meet", at(8), Some("kr"))],
+        entries: vec![new_entry(
+            &b.url,
+            "x",
+            "https://www.news.example/kim?fbclid=1",
+            "Kim, Shoigu meet",
+            at(8),
+            Some("kr"),
+        )],
         now: at(12),
     };
     assert_eq!(store.apply_poll(&second).unwrap().new_entries, 1);
     let page = store.topic_page(&["kr".to_string()], 10, None).unwrap();
     assert_eq!(page.len(), 1, "one story");
-    assert_eq!(page[0].title, "Kim, Shoigu meet", "shown through its earliest entry");
+    assert_eq!(
+        page[0].title, "Kim, Shoigu meet",
+        "shown through its earliest entry"
+    );
     assert_eq!(page[0].also.len(), 1);
     assert_eq!(page[0].also[0].feed_url, "https://a.example/rss");
     assert_eq!(store.counts().unwrap(), (3, 2));
@@ -71,17 +117,47 @@ fn polls_are_stored_once_and_stories_group_by_canonical_url() {
 fn pages_follow_the_cursor_newest_first() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("feedsift.db")).unwrap();
-    let feed = store.ensure_feeds(&["https://a.example/rss".to_string()], at(0)).unwrap().remove(0);
+    let feed = store
+        .ensure_feeds(&["https://a.example/rss".to_string()], at(0))
+        .unwrap()
+        .remove(0);
     let entries = (0..5)
-        .map(|i| new_entry(&feed.url, &i.to_string(), &format!("https://a.example/{i}"), "Kim", at(i), Some("kr")))
+        .map(|i| {
+            new_entry(
+                &feed.url,
+                &i.to_string(),
+                &format!("https://a.example/{i}"),
+                "Kim",
+                at(i),
+                Some("kr"),
+            )
+        })
         .collect();
-    store.apply_poll(&PollWrite { state: feed, entries, now: at(12) }).unwrap();
+    store
+        .apply_poll(&PollWrite {
+            state: feed,
+            entries,
+            now: at(12),
+        })
+        .unwrap();
     let topics = ["kr".to_string()];
     let p1 = store.topic_page(&topics, 2, None).unwrap();
-    assert_eq!(p1.iter().map(|s| s.sort_time).collect::<Vec<_>>(), [at(4), at(3)]);
+    assert_eq!(
+        p1.iter().map(|s| s.sort_time).collect::<Vec<_>>(),
+        [at(4), at(3)]
+    );
     let last = p1.last().unwrap();
-    let p2 = store.topic_page(&topics, 2, Some((last.sort_time.timestamp(), last.story_id))).unwrap();
-    assert_eq!(p2.iter().map(|s| s.sort_time).collect::<Vec<_>>(), [at(2), at(1)]);
+    let p2 = store
+        .topic_page(
+            &topics,
+            2,
+            Some((last.sort_time.timestamp(), last.story_id)),
+        )
+        .unwrap();
+    assert_eq!(
+        p2.iter().map(|s| s.sort_time).collect::<Vec<_>>(),
+        [at(2), at(1)]
+    );
 }
 
 #[test]
@@ -90,7 +166,9 @@ fn reopening_keeps_data_and_a_newer_schema_is_refused() {
     let path = dir.path().join("feedsift.db");
     {
         let store = Store::open(&path).unwrap();
-        store.ensure_feeds(&["https://a.example/rss".to_string()], at(0)).unwrap();
+        store
+            .ensure_feeds(&["https://a.example/rss".to_string()], at(0))
+            .unwrap();
     }
     let store = Store::open(&path).unwrap();
     assert_eq!(store.feed_states().unwrap().len(), 1);

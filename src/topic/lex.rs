@@ -14,7 +14,10 @@ pub enum Tok {
     /// A bare word as written, possibly ending in `*`.
     Word(String),
     /// The inside of a quoted phrase; `prefix` when a `*` follows the closing quote.
-    Phrase { text: String, prefix: bool },
+    Phrase {
+        text: String,
+        prefix: bool,
+    },
     Alias(String),
     /// `name:` before a term, phrase or group.
     Field(Field),
@@ -120,15 +123,18 @@ pub fn lex(src: &str) -> Result<Vec<Token>, QueryError> {
                         "OR" => Tok::Or,
                         "NOT" => Tok::Not,
                         w if w == "NEAR" || w.starts_with("NEAR/") => {
-                            let n = w
-                                .strip_prefix("NEAR/")
-                                .ok_or_else(|| {
-                                    QueryError::new(start, "expected a distance after NEAR, as in NEAR/10")
-                                })?;
+                            let n = w.strip_prefix("NEAR/").ok_or_else(|| {
+                                QueryError::new(
+                                    start,
+                                    "expected a distance after NEAR, as in NEAR/10",
+                                )
+                            })?;
                             let n: u32 = n.parse().map_err(|_| {
                                 QueryError::new(
                                     start + 5,
-                                    format!("expected a number of words after \"NEAR/\", found {n:?}"),
+                                    format!(
+                                        "expected a number of words after \"NEAR/\", found {n:?}"
+                                    ),
                                 )
                             })?;
                             if n == 0 || n > MAX_NEAR {
@@ -142,11 +148,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, QueryError> {
                         w => Tok::Word(w.to_string()),
                     }
                 };
-                out.push(Token {
-                    tok,
-                    start,
-                    end: j,
-                });
+                out.push(Token { tok, start, end: j });
                 i = j;
             }
         }

@@ -85,7 +85,10 @@ impl<'a> Parser<'a> {
             Some(t) => format!(", found {}", self.describe(t)),
             None => String::new(),
         };
-        QueryError::new(at, format!("expected {expected} {}{found}", self.after_prev()))
+        QueryError::new(
+            at,
+            format!("expected {expected} {}{found}", self.after_prev()),
+        )
     }
 
     fn enter(&mut self) -> Result<(), QueryError> {

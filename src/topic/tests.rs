@@ -99,33 +99,80 @@ fn not_and_fields() {
 #[test]
 fn near_counts_words_between() {
     assert!(matches("korea NEAR/2 russia", "korea and russia", ""));
-    assert!(!matches("korea NEAR/2 russia", "korea is far from big russia", ""));
-    assert!(matches(r#""kim jong un" NEAR/3 shoigu"#, "Kim Jong Un receives Shoigu", ""));
+    assert!(!matches(
+        "korea NEAR/2 russia",
+        "korea is far from big russia",
+        ""
+    ));
+    assert!(matches(
+        r#""kim jong un" NEAR/3 shoigu"#,
+        "Kim Jong Un receives Shoigu",
+        ""
+    ));
 }
 
 #[test]
 fn explain_lists_matched_terms_by_field() {
-    let d = doc("Kim Jong Un meets Shoigu", "Russia's defence minister in Pyongyang");
+    let d = doc(
+        "Kim Jong Un meets Shoigu",
+        "Russia's defence minister in Pyongyang",
+    );
     let mut hits = std::collections::BTreeSet::new();
     assert!(eval(&q("@dprk AND @russia"), &d, Some(&mut hits)));
     let labels: Vec<_> = hits.iter().map(Hit::label).collect();
-    assert_eq!(labels, ["title:\"kim jong un\"", "title:shoigu", "summary:russia"]);
+    assert_eq!(
+        labels,
+        ["title:\"kim jong un\"", "title:shoigu", "summary:russia"]
+    );
 }
 
 #[test]
 fn errors_name_position_and_expectation() {
-    assert_eq!(err("(korea AND russia"), "query:1:18: expected ')' after \"russia\"");
-    assert_eq!(err("korea AND"), "query:1:10: expected a term, phrase, @alias or '(' after \"AND\"");
-    assert_eq!(err("korea OR OR russia"), "query:1:10: expected a term, phrase, @alias or '(' after \"OR\", found \"OR\"");
-    assert_eq!(err("korea)"), "query:1:6: unexpected ')' with no matching '('");
-    assert_eq!(err(r#"korea "kim"#), "query:1:7: unterminated phrase: expected a closing '\"'");
-    assert_eq!(err("@nokorea"), "query:1:1: unknown alias @nokorea (defined: @dprk, @russia)");
+    assert_eq!(
+        err("(korea AND russia"),
+        "query:1:18: expected ')' after \"russia\""
+    );
+    assert_eq!(
+        err("korea AND"),
+        "query:1:10: expected a term, phrase, @alias or '(' after \"AND\""
+    );
+    assert_eq!(
+        err("korea OR OR russia"),
+        "query:1:10: expected a term, phrase, @alias or '(' after \"OR\", found \"OR\""
+    );
+    assert_eq!(
+        err("korea)"),
+        "query:1:6: unexpected ')' with no matching '('"
+    );
+    assert_eq!(
+        err(r#"korea "kim"#),
+        "query:1:7: unterminated phrase: expected a closing '\"'"
+    );
+    assert_eq!(
+        err("@nokorea"),
+        "query:1:1: unknown alias @nokorea (defined: @dprk, @russia)"
+    );
     assert_eq!(err(""), "query:1:1: expected a term: the query is empty");
-    assert_eq!(err("NOT korea"), "query:1:1: the query only excludes: add what to match, as in \"korea NOT sport\"");
-    assert_eq!(err("korea NEAR russia"), "query:1:7: expected a distance after NEAR, as in NEAR/10");
-    assert_eq!(err("(a AND b) NEAR/3 c"), "query:1:1: NEAR needs a term, phrase, @alias or OR-group of those on each side");
-    assert_eq!(err("korea\n  AND ---"), "query:2:7: \"---\" has no letters or digits to match");
-    assert_eq!(err("title: korea"), "query:1:7: expected a term, phrase or '(' right after \"title:\", with no space");
+    assert_eq!(
+        err("NOT korea"),
+        "query:1:1: the query only excludes: add what to match, as in \"korea NOT sport\""
+    );
+    assert_eq!(
+        err("korea NEAR russia"),
+        "query:1:7: expected a distance after NEAR, as in NEAR/10"
+    );
+    assert_eq!(
+        err("(a AND b) NEAR/3 c"),
+        "query:1:1: NEAR needs a term, phrase, @alias or OR-group of those on each side"
+    );
+    assert_eq!(
+        err("korea\n  AND ---"),
+        "query:2:7: \"---\" has no letters or digits to match"
+    );
+    assert_eq!(
+        err("title: korea"),
+        "query:1:7: expected a term, phrase or '(' right after \"title:\", with no space"
+    );
 }
 
 #[test]

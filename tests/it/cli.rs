@@ -1,0 +1,174 @@
+//! The real binary, as a user runs it: exit codes, messages, output.
+
+use crate::helpers::*;
+use std::process::Output;
+
+fn bin() -> tokio::process::Command {
+    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_feedsift"));
+    c.env_remove("FEEDSIFT_CONFIG")
+        .env_remove("STATE_DIRECTORY")
+        .env_remove("NOTIFY_SOCKET");
+    c
+}
+
+async fn run(cfg: &TestConfig, args: &[&str]) -> Output {
+    bin()
+        .arg("--config")
+        .arg(&cfg.path)
+        .args(args)
+        .output()
+        .await
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn check_accepts_the_example_config() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config/feedsift.toml");
+    let o = bin()
+        .args(["check", "--config", example])
+        .output()
+        .await
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("korea-russia"), "{out}");
+    assert!(
+        out.contains("query:   ((@dprk OR @rok OR korea OR korean) AND @russia)"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn check_rejects_a_typo_naming_file_line_and_column() {
+    let cfg = TestConfig::new("[daemon]\nlisten = \"127.0.0.1:8080\"\npoll_intervall = \"10m\"\n");
+    let o = run(&cfg, &["check"]).await;
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "{}:3:1: unknown field `poll_intervall`",
+            cfg.path.display()
+        )),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn check_rejects_a_bad_query_with_its_position() {
+    let cfg = TestConfig::new("[[topic]]\nid = \"t\"\nquery = \"korea AND (russia\"\n");
+    let o = run(&cfg, &["check"]).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(":3:27: topic \"t\" query: expected ')' after \"russia\""),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[tokio::test]
+async fn poll_then_export_prints_the_topic_as_atom() {
+    let server = FeedServer::start().await;
+    server.set(
+        "/wire.xml",
+        "application/rss+xml",
+        rss(
+            "Wire",
+            &[
+                (
+                    "1",
+                    "Kim Jong Un receives Shoigu",
+                    "https://wire.example/1",
+                    "Russia&apos;s defence minister in Pyongyang.",
+                ),
+                (
+                    "2",
+                    "Seoul stocks rise",
+                    "https://wire.example/2",
+                    "Markets.",
+                ),
+            ],
+        ),
+    );
+    server.set_status("/gone.xml", 404, &[]);
+    let cfg = TestConfig::new(&format!(
+        r#"
+[[feed]]
+url = "{}"
+[[feed]]
+url = "{}"
+[[topic]]
+id = "korea-russia"
+query = '''("kim jong un" OR "north korea") AND (russia OR shoigu)'''
+"#,
+        server.url("/wire.xml"),
+        server.url("/gone.xml")
+    ));
+    let o = run(&cfg, &["poll"]).await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("2 feeds polled: 1 ok (0 unchanged), 1 failed; 2 new entries, 0 updated, 1 new topic matches"), "{out}");
+    assert!(
+        out.contains(&format!("failed  {}  http_4xx", server.url("/gone.xml"))),
+        "{out}"
+    );
+
+    let o = run(&cfg, &["poll"]).await;
+    assert!(
+        stdout(&o).contains("1 ok (1 unchanged), 1 failed; 0 new entries"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = run(&cfg, &["export", "korea-russia"]).await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    let atom = stdout(&o);
+    let feed = feed_rs::parser::parse(atom.as_bytes()).expect("valid Atom");
+    let titles: Vec<_> = feed
+        .entries
+        .iter()
+        .map(|e| e.title.as_ref().unwrap().content.clone())
+        .collect();
+    assert_eq!(titles, ["Kim Jong Un receives Shoigu"]);
+
+    let o = run(&cfg, &["query", "seoul", "--json"]).await;
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows[0]["title"], "Seoul stocks rise");
+    assert_eq!(rows[0]["matched"][0], "title:seoul");
+
+    let o = run(&cfg, &["query", "seoul AND (", "--json"]).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("query:1:12: expected a term"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = run(&cfg, &["export", "nope"]).await;
+    assert_eq!(o.status.code(), Some(2));
+
+    let o = run(&cfg, &["feeds", "--json"]).await;
+    let feeds: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(feeds[0]["status"], "ok");
+    assert_eq!(feeds[0]["entries"], 2);
+    assert_eq!(feeds[1]["status"], "failing");
+    assert_eq!(feeds[1]["error_kind"], "http_4xx");
+    assert_eq!(feeds[1]["consecutive_failures"], 2);
+}
+
+#[tokio::test]
+async fn poll_exits_1_only_when_every_feed_failed() {
+    let server = FeedServer::start().await;
+    server.set_status("/a.xml", 500, &[]);
+    let cfg = TestConfig::new(&format!("[[feed]]\nurl = \"{}\"\n", server.url("/a.xml")));
+    let o = run(&cfg, &["poll"]).await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("every feed failed"), "{}", stderr(&o));
+}

@@ -1,0 +1,6 @@
+//! All integration tests, in one binary. Every server they talk to runs on 127.0.0.1 in the
+//! test itself; nothing touches the internet.
+
+mod cli;
+mod helpers;
+mod pipeline;
