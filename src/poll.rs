@@ -11,8 +11,9 @@ use crate::store::{NewEntry, PollWrite, Store, StoreError, TopicMatch, WriteStat
 use crate::topic::{Doc, DocInput, FeedRef, Matcher, topic_hit};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
+use tokio::sync::watch;
 use tracing::{Instrument, debug, info, warn};
 
 /// Everything a poll needs that comes from one config; swapped whole on reload.
@@ -49,6 +50,54 @@ impl Pipeline {
             .feed(url)
             .map(|f| self.config.interval_of(f))
             .unwrap_or(self.config.daemon.poll_interval)
+    }
+}
+
+/// The pipeline in force, swapped on reload. A poll matches and writes its entries under a
+/// read lock, and installing a new pipeline (backfill, then swap) takes the write lock: so an
+/// entry is either written before a backfill scans, or matched against the new topics. Without
+/// this, a poll that started before a reload could store entries the new topics never see.
+#[derive(Debug)]
+pub struct Current {
+    tx: watch::Sender<Arc<Pipeline>>,
+    gate: RwLock<()>,
+}
+
+impl Current {
+    /// Wraps `pipeline` without backfilling (see [`Current::install`]).
+    pub fn new(pipeline: Arc<Pipeline>) -> Arc<Current> {
+        Arc::new(Current {
+            tx: watch::channel(pipeline).0,
+            gate: RwLock::new(()),
+        })
+    }
+
+    pub fn get(&self) -> Arc<Pipeline> {
+        self.tx.borrow().clone()
+    }
+
+    /// Notified each time a new pipeline is installed.
+    pub fn subscribe(&self) -> watch::Receiver<Arc<Pipeline>> {
+        self.tx.subscribe()
+    }
+
+    /// Brings the stored matches in line with `pipeline`'s topics, then makes it current.
+    /// On error the current pipeline stays. Blocking.
+    pub fn install(
+        &self,
+        pipeline: Arc<Pipeline>,
+        store: &Store,
+    ) -> Result<Vec<String>, StoreError> {
+        let _gate = self.gate.write().unwrap_or_else(|p| p.into_inner());
+        let done = sync_topics(&pipeline, store)?;
+        self.tx.send_replace(pipeline);
+        Ok(done)
+    }
+
+    /// Runs `f` with the current pipeline while no install can happen. Blocking.
+    fn with_matching<T>(&self, f: impl FnOnce(&Pipeline) -> T) -> T {
+        let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
+        f(&self.get())
     }
 }
 
@@ -97,16 +146,13 @@ pub fn feed_title<'a>(config: &'a Config, url: &str, stored: Option<&'a str>) ->
 }
 
 /// Polls one feed now, stores what it brings and returns the feed's new state.
-pub async fn poll_feed(
-    pipeline: Arc<Pipeline>,
-    store: Arc<Store>,
-    state: FeedState,
-) -> PollOutcome {
+pub async fn poll_feed(current: Arc<Current>, store: Arc<Store>, state: FeedState) -> PollOutcome {
     let span = tracing::info_span!("poll", feed_url = %state.fetch_url());
-    poll_inner(pipeline, store, state).instrument(span).await
+    poll_inner(current, store, state).instrument(span).await
 }
 
-async fn poll_inner(pipeline: Arc<Pipeline>, store: Arc<Store>, state: FeedState) -> PollOutcome {
+async fn poll_inner(current: Arc<Current>, store: Arc<Store>, state: FeedState) -> PollOutcome {
+    let pipeline = current.get();
     let started = std::time::Instant::now();
     let validators = Validators {
         etag: state.etag.clone(),
@@ -119,15 +165,15 @@ async fn poll_inner(pipeline: Arc<Pipeline>, store: Arc<Store>, state: FeedState
         Ok(f) if f.not_modified() => {
             let next = success_state(&pipeline, &state, &f, None, now);
             match save(&store, next).await {
-                Ok(state) => PollOutcome {
+                (state, Ok(())) => PollOutcome {
                     result: PollResult::Unchanged,
                     state,
                     warnings: Vec::new(),
                 },
-                Err((state, e)) => store_failure(state, e),
+                (state, Err(e)) => store_failure(state, e),
             }
         }
-        Ok(f) => ingest(pipeline.clone(), store.clone(), state, f, now).await,
+        Ok(f) => ingest(current, pipeline, store.clone(), state, f, now).await,
     };
     debug!(
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -137,11 +183,12 @@ async fn poll_inner(pipeline: Arc<Pipeline>, store: Arc<Store>, state: FeedState
     outcome
 }
 
-async fn save(store: &Arc<Store>, state: FeedState) -> Result<FeedState, (FeedState, StoreError)> {
+/// Saves a feed's state alone; gives the state back with the result.
+async fn save(store: &Arc<Store>, state: FeedState) -> (FeedState, Result<(), StoreError>) {
     let store = store.clone();
-    blocking(move || match store.save_feed_state(&state) {
-        Ok(()) => Ok(state),
-        Err(e) => Err((state, e)),
+    blocking(move || {
+        let r = store.save_feed_state(&state);
+        (state, r)
     })
     .await
 }
@@ -254,7 +301,7 @@ async fn failure(
         }
     }
     match save(store, s).await {
-        Ok(state) => PollOutcome {
+        (state, Ok(())) => PollOutcome {
             result: PollResult::Failed {
                 kind: e.kind,
                 message: e.message,
@@ -262,11 +309,12 @@ async fn failure(
             state,
             warnings: Vec::new(),
         },
-        Err((state, err)) => store_failure(state, err),
+        (state, Err(err)) => store_failure(state, err),
     }
 }
 
 async fn ingest(
+    current: Arc<Current>,
     pipeline: Arc<Pipeline>,
     store: Arc<Store>,
     state: FeedState,
@@ -291,37 +339,39 @@ async fn ingest(
     let next = success_state(&pipeline, &state, &f, Some(&parsed), now);
     let job_store = store.clone();
     blocking(move || {
-        let existing = match job_store.entry_hashes(state.id) {
-            Ok(e) => e,
-            Err(e) => return store_failure(state, e),
-        };
-        let entries = changed_entries(&pipeline, &next, &parsed, &existing);
-        let mut write = PollWrite {
-            state: next,
-            entries,
-            now,
-        };
-        if write.entries.iter().any(|e| !existing.contains_key(&e.key)) {
-            write.state.last_new_entry = Some(now);
-        }
-        match job_store.apply_poll(&write) {
-            Ok(stats) => {
-                if stats.new_entries + stats.updated_entries > 0 {
-                    debug!(
-                        new = stats.new_entries,
-                        updated = stats.updated_entries,
-                        matches = stats.new_matches,
-                        "stored"
-                    );
-                }
-                PollOutcome {
-                    result: PollResult::Stored(stats),
-                    state: write.state,
-                    warnings: parsed.warnings,
-                }
+        current.with_matching(|pipeline| {
+            let existing = match job_store.entry_hashes(state.id) {
+                Ok(e) => e,
+                Err(e) => return store_failure(state, e),
+            };
+            let entries = changed_entries(pipeline, &next, &parsed, &existing);
+            let mut write = PollWrite {
+                state: next,
+                entries,
+                now,
+            };
+            if write.entries.iter().any(|e| !existing.contains_key(&e.key)) {
+                write.state.last_new_entry = Some(now);
             }
-            Err(e) => store_failure(state, e),
-        }
+            match job_store.apply_poll(&write) {
+                Ok(stats) => {
+                    if stats.new_entries + stats.updated_entries > 0 {
+                        debug!(
+                            new = stats.new_entries,
+                            updated = stats.updated_entries,
+                            matches = stats.new_matches,
+                            "stored"
+                        );
+                    }
+                    PollOutcome {
+                        result: PollResult::Stored(stats),
+                        state: write.state,
+                        warnings: parsed.warnings,
+                    }
+                }
+                Err(e) => store_failure(state, e),
+            }
+        })
     })
     .await
 }
@@ -376,7 +426,7 @@ fn changed_entries(
 /// Brings stored matches in line with the configured topics: topics that are new or whose
 /// query changed are evaluated over every stored entry (keeping each entry's own date), and
 /// topics no longer configured lose their matches. Returns the topics recomputed. Blocking.
-pub fn sync_topics(pipeline: &Pipeline, store: &Store) -> Result<Vec<String>, StoreError> {
+fn sync_topics(pipeline: &Pipeline, store: &Store) -> Result<Vec<String>, StoreError> {
     let config = &pipeline.config;
     let ids: Vec<String> = config.topics.iter().map(|t| t.id.clone()).collect();
     store.remove_topics_except(&ids)?;

@@ -2,7 +2,7 @@
 
 use super::{CliResult, Failure, load_config, out, runtime};
 use crate::daemon::open_store;
-use crate::poll::{Pipeline, PollResult, sync_topics};
+use crate::poll::{Current, Pipeline, PollResult};
 use crate::schedule::{Heartbeat, Scheduler};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
     let config = Arc::new(load_config(config_path)?);
-    if let Some(url) = only {
-        if config.feed(url).is_none() {
-            return Err(Failure::usage(format!("{url} is not a configured feed")));
-        }
+    if let Some(url) = only
+        && config.feed(url).is_none()
+    {
+        return Err(Failure::usage(format!("{url} is not a configured feed")));
     }
     if config.feeds.is_empty() {
         return Err(Failure::usage(format!(
@@ -26,15 +26,15 @@ pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
     let outcomes = rt.block_on(async {
         let store = open_store(&config).await.map_err(Failure::runtime)?;
         let pipeline = Arc::new(Pipeline::new(config.clone()).map_err(Failure::runtime)?);
+        let current = Current::new(pipeline.clone());
         {
-            let (p, s) = (pipeline.clone(), store.clone());
-            tokio::task::spawn_blocking(move || sync_topics(&p, &s))
+            let (c, s) = (current.clone(), store.clone());
+            tokio::task::spawn_blocking(move || c.install(pipeline, &s))
                 .await
                 .map_err(Failure::runtime)?
                 .map_err(Failure::runtime)?;
         }
-        let (_tx, rx) = tokio::sync::watch::channel(pipeline);
-        let scheduler = Scheduler::new(store, rx, Arc::new(Heartbeat::default()));
+        let scheduler = Scheduler::new(store, current, Arc::new(Heartbeat::default()));
         let tty = std::io::stderr().is_terminal();
         scheduler
             .poll_once(only, |done, total, outcome| {

@@ -307,18 +307,18 @@ impl Validator<'_> {
                 None => self.push(0, msg),
             }
         }
-        if let Some(s) = &raw.poll_interval {
-            if poll_interval < min_interval || poll_interval > max_interval {
-                self.at(
-                    s,
-                    format!(
-                        "poll_interval ({}) is outside [min_interval, max_interval] = [{}, {}]",
-                        units::format_duration(poll_interval),
-                        units::format_duration(min_interval),
-                        units::format_duration(max_interval)
-                    ),
-                );
-            }
+        if let Some(s) = &raw.poll_interval
+            && (poll_interval < min_interval || poll_interval > max_interval)
+        {
+            self.at(
+                s,
+                format!(
+                    "poll_interval ({}) is outside [min_interval, max_interval] = [{}, {}]",
+                    units::format_duration(poll_interval),
+                    units::format_duration(min_interval),
+                    units::format_duration(max_interval)
+                ),
+            );
         }
         let poll_interval = poll_interval.clamp(min_interval, max_interval.max(min_interval));
         let concurrency = self.count(&raw.concurrency, "concurrency", 32);

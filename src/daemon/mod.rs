@@ -7,7 +7,7 @@ pub mod signals;
 pub mod systemd;
 
 use crate::config::{self, Config};
-use crate::poll::{Pipeline, sync_topics};
+use crate::poll::{Current, Pipeline};
 use crate::schedule::{Heartbeat, Scheduler};
 use crate::serve::{AppState, router};
 use crate::store::Store;
@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
@@ -53,14 +53,15 @@ pub async fn open_store(config: &Config) -> Result<Arc<Store>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Builds the pipeline for `config` and brings the stored matches in line with its topics.
-async fn prepare(config: Arc<Config>, store: &Arc<Store>) -> Result<Arc<Pipeline>, String> {
-    let pipeline = Arc::new(Pipeline::new(config)?);
-    let (p, s) = (pipeline.clone(), store.clone());
-    blocking(move || sync_topics(&p, &s))
+/// Builds the pipeline for `config`, brings the stored matches in line with its topics and
+/// makes it current. On any error the current pipeline stays.
+async fn install(current: &Arc<Current>, config: Config, store: &Arc<Store>) -> Result<(), String> {
+    let pipeline = Arc::new(Pipeline::new(Arc::new(config))?);
+    let (c, s) = (current.clone(), store.clone());
+    blocking(move || c.install(pipeline, &s))
         .await?
-        .map_err(|e| e.to_string())?;
-    Ok(pipeline)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Runs the daemon on `listener` until `control.shutdown` is cancelled.
@@ -70,19 +71,19 @@ pub async fn run(
     mut control: Control,
 ) -> Result<(), String> {
     let store = open_store(&config).await?;
-    let pipeline = prepare(Arc::new(config), &store).await?;
-    let (pipeline_tx, pipeline_rx) = watch::channel(pipeline);
+    let current = Current::new(Arc::new(Pipeline::new(Arc::new(config.clone()))?));
+    install(&current, config, &store).await?;
     let heartbeat = Arc::new(Heartbeat::default());
     heartbeat.beat(chrono::Utc::now());
 
     let scheduler_stop = CancellationToken::new();
-    let scheduler = Scheduler::new(store.clone(), pipeline_rx.clone(), heartbeat.clone());
+    let scheduler = Scheduler::new(store.clone(), current.clone(), heartbeat.clone());
     let scheduler_task = tokio::spawn(scheduler.run(scheduler_stop.clone(), DRAIN));
 
     let server_stop = CancellationToken::new();
     let app = router(AppState {
         store: store.clone(),
-        pipeline: pipeline_rx.clone(),
+        current: current.clone(),
         heartbeat: heartbeat.clone(),
     });
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -102,7 +103,7 @@ pub async fn run(
             _ = control.shutdown.cancelled() => break,
             Some(reply) = control.reload.recv() => {
                 systemd::reloading();
-                let result = reload(&control, &store, &pipeline_tx).await;
+                let result = reload(&control, &store, &current).await;
                 if let Err(e) = &result {
                     error!(error = %e, "config reload rejected; the running config stays");
                 }
@@ -138,23 +139,22 @@ pub async fn run(
 async fn reload(
     control: &Control,
     store: &Arc<Store>,
-    tx: &watch::Sender<Arc<Pipeline>>,
+    current: &Arc<Current>,
 ) -> Result<(), String> {
     let path = control.config_path.clone();
     let state_dir = control.state_dir.clone();
     let config = blocking(move || config::load(&path, state_dir.as_deref()))
         .await?
         .map_err(|e| e.to_string())?;
-    let current = tx.borrow().config.clone();
-    if config.daemon.database != current.daemon.database {
+    let running = current.get().config.clone();
+    if config.daemon.database != running.daemon.database {
         return Err("changing the database needs a restart".into());
     }
-    if config.daemon.listen != current.daemon.listen {
+    if config.daemon.listen != running.daemon.listen {
         warn!(listen = %config.daemon.listen, "a changed listen address takes effect at the next restart");
     }
-    let p = prepare(Arc::new(config), store).await?;
-    let (feeds, topics) = (p.config.feeds.len(), p.config.topics.len());
-    tx.send_replace(p);
+    let (feeds, topics) = (config.feeds.len(), config.topics.len());
+    install(current, config, store).await?;
     info!(feeds, topics, "config reloaded");
     Ok(())
 }

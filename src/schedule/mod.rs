@@ -6,7 +6,7 @@
 pub mod policy;
 
 use crate::model::{FeedState, FeedStatus};
-use crate::poll::{Pipeline, PollOutcome, configured_feeds, poll_feed};
+use crate::poll::{Current, Pipeline, PollOutcome, configured_feeds, poll_feed};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -62,6 +62,8 @@ fn host_of(url: &str) -> String {
 
 pub struct Scheduler {
     store: Arc<Store>,
+    current: Arc<Current>,
+    /// Tells the loop a new pipeline (config) was installed.
     pipeline: watch::Receiver<Arc<Pipeline>>,
     slots: HashMap<String, Slot>,
     in_flight: usize,
@@ -73,15 +75,12 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    pub fn new(
-        store: Arc<Store>,
-        pipeline: watch::Receiver<Arc<Pipeline>>,
-        heartbeat: Arc<Heartbeat>,
-    ) -> Scheduler {
+    pub fn new(store: Arc<Store>, current: Arc<Current>, heartbeat: Arc<Heartbeat>) -> Scheduler {
         let (done_tx, done_rx) = mpsc::unbounded_channel();
         Scheduler {
             store,
-            pipeline,
+            pipeline: current.subscribe(),
+            current,
             slots: HashMap::new(),
             in_flight: 0,
             per_host: HashMap::new(),
@@ -95,7 +94,7 @@ impl Scheduler {
     /// Makes the set of polled feeds that of the current config: new feeds are scheduled
     /// (spread over the start window), removed ones dropped, polls in flight left to finish.
     pub async fn sync_feeds(&mut self, now: DateTime<Utc>) -> Result<(), String> {
-        let pipeline = self.pipeline.borrow().clone();
+        let pipeline = self.current.get();
         let store = self.store.clone();
         let cfg = pipeline.config.clone();
         let states = tokio::task::spawn_blocking(move || configured_feeds(&cfg, &store))
@@ -132,7 +131,7 @@ impl Scheduler {
 
     /// Starts every due poll the limits allow. Returns how many started.
     pub fn dispatch(&mut self, now: DateTime<Utc>) -> usize {
-        let pipeline = self.pipeline.borrow().clone();
+        let pipeline = self.current.get();
         let limit = pipeline.config.daemon.concurrency;
         let per_host = pipeline.config.daemon.per_host;
         let mut due: Vec<(DateTime<Utc>, String)> = self
@@ -157,14 +156,14 @@ impl Scheduler {
             self.in_flight += 1;
             slot.in_flight = true;
             started += 1;
-            let (pipeline, store, state, tx) = (
-                pipeline.clone(),
+            let (current, store, state, tx) = (
+                self.current.clone(),
                 self.store.clone(),
                 slot.state.clone(),
                 self.done_tx.clone(),
             );
             self.tracker.spawn(async move {
-                let outcome = poll_feed(pipeline, store, state).await;
+                let outcome = poll_feed(current, store, state).await;
                 let _ = tx.send((url, host, outcome));
             });
         }

@@ -5,7 +5,7 @@
 pub mod render;
 
 use crate::config::Config;
-use crate::poll::Pipeline;
+use crate::poll::Current;
 use crate::schedule::Heartbeat;
 use crate::store::{Store, StoreError};
 use axum::Router;
@@ -20,7 +20,6 @@ use render::Page;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
 use tracing::{Instrument, warn};
 
 /// Largest page a reader may ask for.
@@ -217,13 +216,13 @@ pub fn render_feed(
             params.push(format!("before={b}"));
         }
         // A private feed's links must work for the reader that followed them.
-        if let (Some(id), Some(tok)) = (topic, &query.token) {
-            if config.topic(id).is_some_and(|t| t.is_private()) {
-                params.push(format!(
-                    "token={}",
-                    url::form_urlencoded::byte_serialize(tok.as_bytes()).collect::<String>()
-                ));
-            }
+        if let (Some(id), Some(tok)) = (topic, &query.token)
+            && config.topic(id).is_some_and(|t| t.is_private())
+        {
+            params.push(format!(
+                "token={}",
+                url::form_urlencoded::byte_serialize(tok.as_bytes()).collect::<String>()
+            ));
         }
         if params.is_empty() {
             own_url.clone()
@@ -268,13 +267,13 @@ pub fn render_feed(
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<Store>,
-    pub pipeline: watch::Receiver<Arc<Pipeline>>,
+    pub current: Arc<Current>,
     pub heartbeat: Arc<Heartbeat>,
 }
 
 impl AppState {
     fn config(&self) -> Arc<Config> {
-        self.pipeline.borrow().config.clone()
+        self.current.get().config.clone()
     }
 }
 

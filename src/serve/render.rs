@@ -187,8 +187,7 @@ pub fn atom(page: &Page<'_>) -> String {
     let mut out = Vec::new();
     feed.write_to(&mut out)
         .expect("writing to memory cannot fail");
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    s.push_str(&String::from_utf8(out).expect("atom_syndication writes UTF-8"));
+    let mut s = String::from_utf8(out).expect("atom_syndication writes UTF-8");
     s.push('\n');
     s
 }

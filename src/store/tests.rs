@@ -179,3 +179,60 @@ fn reopening_keeps_data_and_a_newer_schema_is_refused() {
     let err = Store::open(&path).unwrap_err().to_string();
     assert!(err.contains("newer than this feedsift knows"), "{err}");
 }
+
+#[test]
+fn backfilled_matches_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("feedsift.db")).unwrap();
+    let feed = store
+        .ensure_feeds(&["https://a.example/rss".to_string()], at(0))
+        .unwrap()
+        .remove(0);
+    let entries = (0..3)
+        .map(|i| {
+            new_entry(
+                &feed.url,
+                &i.to_string(),
+                &format!("https://a.example/{i}"),
+                "Kim",
+                at(i),
+                None,
+            )
+        })
+        .collect();
+    store
+        .apply_poll(&PollWrite {
+            state: feed,
+            entries,
+            now: at(12),
+        })
+        .unwrap();
+    // A page read before the backfill must not pin a stale snapshot.
+    assert!(
+        store
+            .topic_page(&["new".to_string()], 10, None)
+            .unwrap()
+            .is_empty()
+    );
+    let mut found = Vec::new();
+    store
+        .scan_entries(None, |row| {
+            found.push(TopicMatch {
+                story_id: row.story_id,
+                entry_id: row.id,
+                terms: vec![],
+                sort_time: row.sort_time,
+            });
+            true
+        })
+        .unwrap();
+    assert_eq!(
+        store
+            .replace_topic_matches("new", "h1", &found, at(13))
+            .unwrap(),
+        3
+    );
+    let page = store.topic_page(&["new".to_string()], 10, None).unwrap();
+    assert_eq!(page.len(), 3);
+    assert_eq!(store.topic_hashes().unwrap()["new"], "h1");
+}

@@ -105,12 +105,12 @@ pub fn lex(src: &str) -> Result<Vec<Token>, QueryError> {
                     if is_bare_end(c) {
                         break;
                     }
-                    if c == ':' {
-                        if let Some(f) = Field::from_name(&src[i..j]) {
-                            field = Some(f);
-                            j += 1;
-                            break;
-                        }
+                    if c == ':'
+                        && let Some(f) = Field::from_name(&src[i..j])
+                    {
+                        field = Some(f);
+                        j += 1;
+                        break;
                     }
                     j += c.len_utf8();
                 }

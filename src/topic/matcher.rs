@@ -120,18 +120,14 @@ impl Hit {
 /// Spans of a positional node (term, alias, OR of those) in one field.
 fn node_spans(q: &Query, doc: &Doc, field: Field, out: &mut Vec<Span>) {
     match q {
-        Query::Term { field: f, pattern } => {
-            if scope(*f).contains(&field) {
-                pattern_spans(pattern, doc.words(field), out);
-            }
+        Query::Term { field: f, pattern } if scope(*f).contains(&field) => {
+            pattern_spans(pattern, doc.words(field), out);
         }
         Query::Alias {
             field: f, patterns, ..
-        } => {
-            if scope(*f).contains(&field) {
-                for p in patterns {
-                    pattern_spans(p, doc.words(field), out);
-                }
+        } if scope(*f).contains(&field) => {
+            for p in patterns {
+                pattern_spans(p, doc.words(field), out);
             }
         }
         Query::Or(items) => items.iter().for_each(|i| node_spans(i, doc, field, out)),
@@ -142,10 +138,8 @@ fn node_spans(q: &Query, doc: &Doc, field: Field, out: &mut Vec<Span>) {
 fn gap(a: Span, b: Span) -> u32 {
     if b.0 > a.1 {
         b.0 - a.1
-    } else if a.0 > b.1 {
-        a.0 - b.1
     } else {
-        0
+        a.0.saturating_sub(b.1)
     }
 }
 
@@ -293,10 +287,10 @@ pub fn topic_hit(topic: &Topic, doc: &Doc, feed: FeedRef<'_>) -> Option<TopicHit
     if !in_scope(&topic.scope, feed) || !eval(&topic.query, doc, None) {
         return None;
     }
-    if let Some(ex) = &topic.exclude {
-        if eval(ex, doc, None) {
-            return None;
-        }
+    if let Some(ex) = &topic.exclude
+        && eval(ex, doc, None)
+    {
+        return None;
     }
     let mut hits = BTreeSet::new();
     eval(&topic.query, doc, Some(&mut hits));

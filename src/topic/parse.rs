@@ -189,17 +189,17 @@ impl<'a> Parser<'a> {
         match t.tok {
             Tok::Field(f) => {
                 self.pos += 1;
-                if let Some(outer) = field {
-                    if outer != f {
-                        return Err(QueryError::new(
-                            t.start,
-                            format!(
-                                "field {}: inside {}: can never match",
-                                f.name(),
-                                outer.name()
-                            ),
-                        ));
-                    }
+                if let Some(outer) = field
+                    && outer != f
+                {
+                    return Err(QueryError::new(
+                        t.start,
+                        format!(
+                            "field {}: inside {}: can never match",
+                            f.name(),
+                            outer.name()
+                        ),
+                    ));
                 }
                 match self.peek() {
                     Some(n) if !matches!(n.tok, Tok::Field(_)) && n.start == t.end => {}

@@ -388,14 +388,11 @@ async fn reload_applies_a_good_config_and_keeps_the_old_on_a_bad_one() {
     serve_fixtures(&server);
     let cfg = TestConfig::new(&config(&server));
     let daemon = TestDaemon::start(&cfg).await;
-    wait_for("matches", || async {
-        daemon
-            .get("/topics/korea-russia.atom")
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("<entry>")
+    // A 304 means the first poll of that feed was stored.
+    wait_for("every feed stored", || async {
+        ["/rss.xml", "/atom.xml", "/feed.json"]
+            .iter()
+            .all(|p| server.hits(p).1 >= 1)
     })
     .await;
 
