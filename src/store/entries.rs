@@ -86,6 +86,8 @@ pub struct StoryItem {
     pub authors: Vec<String>,
     pub categories: Vec<String>,
     pub published: Option<DateTime<Utc>>,
+    /// The entry's own update time; or when we saw it (or its story) change after first
+    /// seeing it.
     pub updated: DateTime<Utc>,
     pub feed_url: String,
     pub feed_title: Option<String>,
@@ -260,7 +262,11 @@ fn write_entry(
                     tx.prepare_cached("UPDATE matches SET sort_time = ?2 WHERE story_id = ?1")?
                         .execute(params![story_id, sort])?;
                 }
-                Some(_) => {}
+                // Another outlet joined: the story's "also reported by" changed.
+                Some(_) => {
+                    tx.prepare_cached("UPDATE stories SET updated_at = ?2 WHERE id = ?1")?
+                        .execute(params![story_id, now])?;
+                }
             }
             stats.new_entries += 1;
             (entry_id, story_id, sort)
@@ -451,7 +457,11 @@ impl Store {
                 let item = c
                     .prepare_cached(
                         "SELECT s.uid, e.id, e.title, e.link, e.summary_html, e.content_html, e.authors, e.categories,
-                                e.published, MAX(e.changed_at, s.updated_at), f.url, f.title, f.site_url
+                                e.published,
+                                CASE WHEN MAX(e.changed_at, s.updated_at) > e.first_seen
+                                     THEN MAX(e.changed_at, s.updated_at)
+                                     ELSE MAX(e.sort_time, COALESCE(e.updated, e.sort_time)) END,
+                                f.url, f.title, f.site_url
                          FROM stories s JOIN entries e ON e.id = s.first_entry_id JOIN feeds f ON f.id = e.feed_id
                          WHERE s.id = ?1",
                     )?

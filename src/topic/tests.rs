@@ -182,3 +182,56 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let s = format!("{}a", "NOT ".repeat(10_000));
     assert!(err(&s).contains("nested more than"));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Query-ish text: words, operators, quotes, parentheses, fields, aliases, junk.
+    fn query_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("korea".to_string()),
+            Just("Россия".to_string()),
+            Just("러시아*".to_string()),
+            Just("AND".to_string()),
+            Just("OR".to_string()),
+            Just("NOT".to_string()),
+            Just("NEAR/3".to_string()),
+            Just("(".to_string()),
+            Just(")".to_string()),
+            Just("\"".to_string()),
+            Just("title:".to_string()),
+            Just("category:".to_string()),
+            Just("@dprk".to_string()),
+            Just("@nope".to_string()),
+            Just("*".to_string()),
+            "[a-z]{1,6}",
+            "\\PC{0,4}",
+        ];
+        prop::collection::vec((piece, prop::bool::ANY), 0..14).prop_map(|parts| {
+            parts
+                .into_iter()
+                .map(|(p, space)| if space { format!("{p} ") } else { p })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn parser_never_panics_and_errors_point_inside_the_query(s in "\\PC{0,60}") {
+            if let Err(e) = parse(&s, &aliases()) {
+                prop_assert!(e.offset <= s.len());
+                prop_assert!(e.line >= 1 && e.column >= 1);
+            }
+        }
+
+        #[test]
+        fn printing_then_parsing_gives_the_same_tree(s in query_text()) {
+            if let Ok(tree) = parse(&s, &aliases()) {
+                let printed = tree.to_string();
+                let again = parse(&printed, &aliases());
+                prop_assert_eq!(again.as_ref().ok(), Some(&tree), "{} printed as {}", s, printed);
+            }
+        }
+    }
+}
