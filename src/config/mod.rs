@@ -470,7 +470,7 @@ impl Validator<'_> {
         aliases: &Aliases,
         what: &str,
     ) -> Option<topic::Query> {
-        match topic::parse_query(s.get_ref(), aliases) {
+        match topic::parse(s.get_ref(), aliases) {
             Ok(q) => Some(q),
             Err(e) => {
                 let offset = value_start(self.text, s.span().start) + e.offset;

@@ -2,13 +2,13 @@
 //! evaluates every topic over each entry. Pure: no store, no HTTP, no clock.
 //!
 //! ```
-//! use feedsift::topic::{parse_query, Aliases};
-//! let q = parse_query(r#"(@dprk OR korea) AND russia*"#, &Aliases::from([(
+//! use feedsift::topic::{parse, Aliases};
+//! let q = parse(r#"(@dprk OR korea) AND russia*"#, &Aliases::from([(
 //!     "dprk".to_string(),
 //!     vec![feedsift::topic::Pattern::from_text("kim jong un").unwrap()],
 //! )])).unwrap();
 //! assert_eq!(q.to_string(), "((@dprk OR korea) AND russia*)");
-//! let err = parse_query("(korea AND russia", &Aliases::new()).unwrap_err();
+//! let err = parse("(korea AND russia", &Aliases::new()).unwrap_err();
 //! assert_eq!(err.to_string(), "query:1:18: expected ')' after \"russia\"");
 //! ```
 
@@ -19,7 +19,7 @@ mod parse;
 
 pub use ast::{Field, Pattern, Query};
 pub use matcher::{Doc, DocInput, FeedRef, Hit, Matcher, TopicHit, eval, topic_hit};
-pub use parse::{Aliases, parse as parse_query};
+pub use parse::Aliases;
 
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -64,7 +64,7 @@ impl std::error::Error for QueryError {}
 
 /// Parses `src`, with line and column set on any error.
 pub fn parse(src: &str, aliases: &Aliases) -> Result<Query, QueryError> {
-    parse_query(src, aliases).map_err(|e| e.locate(src))
+    parse::parse(src, aliases).map_err(|e| e.locate(src))
 }
 
 /// Which feeds a topic looks at.
