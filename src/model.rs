@@ -42,6 +42,10 @@ pub struct ParsedFeed {
     pub site_url: Option<String>,
     /// RSS `<ttl>` in minutes, when the feed states one.
     pub ttl_minutes: Option<u32>,
+    /// RSS `<skipHours>` as a bit set (bit n = hour n, UTC).
+    pub skip_hours: u32,
+    /// RSS `<skipDays>` as a bit set (bit 0 = Monday).
+    pub skip_days: u8,
     pub entries: Vec<Entry>,
     /// Problems that did not prevent reading the feed (dropped links, bad dates, ...).
     pub warnings: Vec<String>,
@@ -203,6 +207,13 @@ pub struct FeedState {
     pub error_kind: Option<ErrorKind>,
     pub consecutive_failures: u32,
     pub entries: u64,
+    /// Observed time between new entries (moving average).
+    pub avg_new_secs: Option<u64>,
+    /// The feed's own `<ttl>`, remembered across 304s.
+    pub ttl_secs: Option<u64>,
+    /// RSS `<skipHours>` (bit n = hour n, UTC) and `<skipDays>` (bit 0 = Monday).
+    pub skip_hours: u32,
+    pub skip_days: u8,
 }
 
 impl FeedState {

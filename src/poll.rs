@@ -163,7 +163,7 @@ async fn poll_inner(current: Arc<Current>, store: Arc<Store>, state: FeedState) 
     let outcome = match fetched {
         Err(e) => failure(&pipeline, &store, state, e, now).await,
         Ok(f) if f.not_modified() => {
-            let next = success_state(&pipeline, &state, &f, None, now);
+            let next = success_state(&pipeline, &state, &f, None, 0, now);
             match save(&store, next).await {
                 (state, Ok(())) => PollOutcome {
                     result: PollResult::Unchanged,
@@ -205,17 +205,16 @@ fn store_failure(state: FeedState, e: StoreError) -> PollOutcome {
     }
 }
 
+/// The feed's state after a successful poll that found `new_entries` entries never seen before
+/// (0 for a 304): validators, learned rate, health, and when to poll next.
 fn success_state(
     pipeline: &Pipeline,
     old: &FeedState,
     f: &Fetched,
     parsed: Option<&ParsedFeed>,
+    new_entries: usize,
     now: DateTime<Utc>,
 ) -> FeedState {
-    let mut hints = policy::cache_hints(f.cache_control.as_deref(), f.expires.as_deref());
-    hints.ttl = parsed
-        .and_then(|p| p.ttl_minutes)
-        .map(|m| Duration::from_secs(u64::from(m) * 60));
     let mut s = old.clone();
     if old.status == FeedStatus::Failing {
         info!(feed_url = %old.fetch_url(), "feed recovered");
@@ -227,11 +226,6 @@ fn success_state(
     if f.moved_to.is_some() && f.moved_to != old.moved_to {
         info!(feed_url = %old.url, moved_to = ?f.moved_to, "feed moved permanently; update the config");
     }
-    s.status = if s.moved_to.is_some() {
-        FeedStatus::Moved
-    } else {
-        FeedStatus::Ok
-    };
     s.etag = f.validators.etag.clone();
     s.last_modified = f.validators.last_modified.clone();
     s.last_poll = Some(now);
@@ -246,14 +240,46 @@ fn success_state(
         if p.site_url.is_some() {
             s.site_url = p.site_url.clone();
         }
+        s.ttl_secs = p.ttl_minutes.map(|m| u64::from(m) * 60);
+        s.skip_hours = p.skip_hours;
+        s.skip_days = p.skip_days;
     }
-    s.next_poll = Some(policy::after_success(
-        now,
-        pipeline.interval(&old.url),
-        pipeline.bounds(),
-        &hints,
-        fastrand::f64(),
-    ));
+
+    // Learn how often the feed brings something new.
+    let mut avg = old.avg_new_secs.map(Duration::from_secs);
+    if new_entries > 0 {
+        avg = match old.last_new_entry.and_then(|t| (now - t).to_std().ok()) {
+            Some(gap) => Some(policy::update_rate(avg, gap / new_entries as u32)),
+            // First sight: estimate from the dates the entries carry.
+            None => parsed
+                .and_then(|p| {
+                    let dates: Vec<_> = p.entries.iter().filter_map(|e| e.published).collect();
+                    policy::rate_from_dates(&dates, now)
+                })
+                .or(avg),
+        };
+        s.last_new_entry = Some(now);
+    }
+    s.avg_new_secs = avg.map(|d| d.as_secs().max(1));
+    let quiet = s.last_new_entry.and_then(|t| (now - t).to_std().ok());
+
+    s.status = if s.moved_to.is_some() {
+        FeedStatus::Moved
+    } else if policy::is_silent(avg, quiet) {
+        if old.status != FeedStatus::Silent {
+            info!(feed_url = %old.fetch_url(), last_new_entry = ?s.last_new_entry, "feed has gone silent: fetched fine, but nothing new for far longer than usual");
+        }
+        FeedStatus::Silent
+    } else {
+        FeedStatus::Ok
+    };
+
+    let mut hints = policy::cache_hints(f.cache_control.as_deref(), f.expires.as_deref());
+    hints.ttl = s.ttl_secs.map(Duration::from_secs);
+    let bounds = pipeline.bounds();
+    let interval = policy::adapted_interval(pipeline.interval(&old.url), avg, quiet, bounds);
+    let next = policy::after_success(now, interval, bounds, &hints, fastrand::f64());
+    s.next_poll = Some(policy::avoid_skipped(next, s.skip_hours, s.skip_days));
     s
 }
 
@@ -336,7 +362,6 @@ async fn ingest(
             return failure(&pipeline, &store, state, err, now).await;
         }
     };
-    let next = success_state(&pipeline, &state, &f, Some(&parsed), now);
     let job_store = store.clone();
     blocking(move || {
         current.with_matching(|pipeline| {
@@ -344,15 +369,17 @@ async fn ingest(
                 Ok(e) => e,
                 Err(e) => return store_failure(state, e),
             };
-            let entries = changed_entries(pipeline, &next, &parsed, &existing);
-            let mut write = PollWrite {
+            let entries = changed_entries(pipeline, &state, &parsed, &existing);
+            let new = entries
+                .iter()
+                .filter(|e| !existing.contains_key(&e.key))
+                .count();
+            let next = success_state(pipeline, &state, &f, Some(&parsed), new, now);
+            let write = PollWrite {
                 state: next,
                 entries,
                 now,
             };
-            if write.entries.iter().any(|e| !existing.contains_key(&e.key)) {
-                write.state.last_new_entry = Some(now);
-            }
             match job_store.apply_poll(&write) {
                 Ok(stats) => {
                     if stats.new_entries + stats.updated_entries > 0 {
@@ -386,7 +413,11 @@ fn changed_entries(
     let config = &pipeline.config;
     let feed_cfg = config.feed(&state.url);
     let tags: &[String] = feed_cfg.map(|f| f.tags.as_slice()).unwrap_or(&[]);
-    let title = feed_title(config, &state.url, state.title.as_deref());
+    let title = feed_title(
+        config,
+        &state.url,
+        parsed.title.as_deref().or(state.title.as_deref()),
+    );
     let keys = dedup::entry_keys(&parsed.entries);
     let mut out = Vec::new();
     for (entry, key) in parsed.entries.iter().zip(keys) {

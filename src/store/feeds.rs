@@ -15,7 +15,8 @@ fn secs(v: Option<DateTime<Utc>>) -> Option<i64> {
 
 const COLUMNS: &str = "f.id, f.url, f.moved_to, f.title, f.site_url, f.etag, f.last_modified, f.status, \
      f.next_poll, f.last_poll, f.last_success, f.last_new_entry, f.last_error, f.error_kind, \
-     f.consecutive_failures, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id)";
+     f.consecutive_failures, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id), \
+     f.avg_new_secs, f.ttl_secs, f.skip_hours, f.skip_days";
 
 fn state_from_row(r: &Row<'_>) -> rusqlite::Result<FeedState> {
     Ok(FeedState {
@@ -37,6 +38,10 @@ fn state_from_row(r: &Row<'_>) -> rusqlite::Result<FeedState> {
             .and_then(|k| ErrorKind::parse(&k)),
         consecutive_failures: r.get(14)?,
         entries: r.get::<_, i64>(15)? as u64,
+        avg_new_secs: r.get::<_, Option<i64>>(16)?.map(|v| v.max(0) as u64),
+        ttl_secs: r.get::<_, Option<i64>>(17)?.map(|v| v.max(0) as u64),
+        skip_hours: r.get(18)?,
+        skip_days: r.get(19)?,
     })
 }
 
@@ -47,7 +52,8 @@ pub(super) fn save_state(conn: &Connection, s: &FeedState) -> rusqlite::Result<(
     conn.prepare_cached(
         "UPDATE feeds SET moved_to = ?2, title = ?3, site_url = ?4, etag = ?5, last_modified = ?6,
              status = ?7, next_poll = ?8, last_poll = ?9, last_success = ?10, last_new_entry = ?11,
-             last_error = ?12, error_kind = ?13, consecutive_failures = ?14
+             last_error = ?12, error_kind = ?13, consecutive_failures = ?14, avg_new_secs = ?15,
+             ttl_secs = ?16, skip_hours = ?17, skip_days = ?18
          WHERE id = ?1",
     )?
     .execute(params![
@@ -65,6 +71,10 @@ pub(super) fn save_state(conn: &Connection, s: &FeedState) -> rusqlite::Result<(
         s.last_error,
         s.error_kind.map(|k| k.as_str()),
         s.consecutive_failures,
+        s.avg_new_secs.map(|v| v.min(i64::MAX as u64) as i64),
+        s.ttl_secs.map(|v| v.min(i64::MAX as u64) as i64),
+        s.skip_hours,
+        s.skip_days,
     ])?;
     Ok(())
 }

@@ -82,6 +82,13 @@ CREATE INDEX matches_page ON matches(topic, sort_time, story_id);
 CREATE INDEX matches_story ON matches(story_id);
 CREATE INDEX matches_entry ON matches(entry_id);
 "#,
+    // 2: what the scheduler learns about each feed.
+    r#"
+ALTER TABLE feeds ADD COLUMN avg_new_secs INTEGER;   -- moving average time between new entries
+ALTER TABLE feeds ADD COLUMN ttl_secs INTEGER;       -- RSS <ttl>
+ALTER TABLE feeds ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;  -- bit n = hour n (UTC)
+ALTER TABLE feeds ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;   -- bit 0 = Monday
+"#,
 ];
 
 /// Applies every migration not yet applied. Refuses a database from a newer feedsift.

@@ -27,6 +27,15 @@ pub enum Reply {
         status: u16,
         headers: Vec<(String, String)>,
     },
+    /// A 200 whose body comes one byte every `every`, forever.
+    Drip { every: Duration },
+    /// `body` sent as is with extra headers (e.g. a pre-compressed body).
+    Raw {
+        body: Vec<u8>,
+        headers: Vec<(String, String)>,
+    },
+    /// A document answered only after `delay`.
+    Slow { body: Vec<u8>, delay: Duration },
 }
 
 #[derive(Default)]
@@ -34,6 +43,9 @@ struct Inner {
     replies: HashMap<String, Reply>,
     /// path → (requests, 304 answers)
     hits: HashMap<String, (usize, usize)>,
+    /// Requests being answered now, and the most at once.
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 /// A local feed server.
@@ -49,16 +61,57 @@ fn etag_of(body: &[u8]) -> String {
 }
 
 async fn answer(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(shared): State<Arc<Mutex<Inner>>>,
     headers: HeaderMap,
     req: Request,
 ) -> Response {
     let path = req.uri().path().to_string();
-    let mut inner = inner.lock().unwrap();
-    let reply = inner.replies.get(&path).cloned();
-    let hit = inner.hits.entry(path).or_default();
-    hit.0 += 1;
+    let reply = {
+        let mut inner = shared.lock().unwrap();
+        let reply = inner.replies.get(&path).cloned();
+        inner.hits.entry(path.clone()).or_default().0 += 1;
+        reply
+    };
     match reply {
+        Some(Reply::Slow { body, delay }) => {
+            {
+                let mut inner = shared.lock().unwrap();
+                inner.in_flight += 1;
+                inner.max_in_flight = inner.max_in_flight.max(inner.in_flight);
+            }
+            tokio::time::sleep(delay).await;
+            shared.lock().unwrap().in_flight -= 1;
+            return Response::builder()
+                .header(header::CONTENT_TYPE, "application/rss+xml")
+                .body(Body::from(body))
+                .unwrap();
+        }
+        Some(Reply::Drip { every }) => {
+            let stream = futures_util::stream::unfold((), move |()| async move {
+                tokio::time::sleep(every).await;
+                Some((
+                    Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b" ")),
+                    (),
+                ))
+            });
+            return Response::builder()
+                .header(header::CONTENT_TYPE, "application/rss+xml")
+                .body(Body::from_stream(stream))
+                .unwrap();
+        }
+        _ => {}
+    }
+    let mut inner = shared.lock().unwrap();
+    let hit = inner.hits.entry(path).or_default();
+    match reply {
+        Some(Reply::Slow { .. }) | Some(Reply::Drip { .. }) => unreachable!("answered above"),
+        Some(Reply::Raw { body, headers }) => {
+            let mut b = Response::builder();
+            for (k, v) in headers {
+                b = b.header(k, v);
+            }
+            b.body(Body::from(body)).unwrap()
+        }
         None => Response::builder()
             .status(404)
             .body(Body::from("not found"))
@@ -128,6 +181,19 @@ impl FeedServer {
                     .collect(),
             },
         );
+    }
+
+    pub fn set_reply(&self, path: &str, reply: Reply) {
+        self.inner
+            .lock()
+            .unwrap()
+            .replies
+            .insert(path.to_string(), reply);
+    }
+
+    /// The most slow requests answered at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.inner.lock().unwrap().max_in_flight
     }
 
     /// (requests, 304 answers) at `path`.
@@ -234,6 +300,44 @@ impl TestDaemon {
         self.shutdown.cancel();
         self.task.await.unwrap().unwrap();
     }
+}
+
+/// Polls every configured feed once, in-process, as `feedsift poll` does; returns the store.
+pub async fn poll_once(
+    cfg: &TestConfig,
+) -> (
+    Arc<feedsift::store::Store>,
+    Vec<feedsift::poll::PollOutcome>,
+) {
+    use feedsift::poll::{Current, Pipeline};
+    let config = Arc::new(cfg.load());
+    let store = daemon::open_store(&config).await.unwrap();
+    let pipeline = Arc::new(Pipeline::new(config).unwrap());
+    let current = Current::new(pipeline.clone());
+    {
+        let (c, s) = (current.clone(), store.clone());
+        tokio::task::spawn_blocking(move || c.install(pipeline, &s))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let scheduler = feedsift::schedule::Scheduler::new(
+        store.clone(),
+        current,
+        Arc::new(feedsift::schedule::Heartbeat::default()),
+    );
+    let outcomes = scheduler.poll_once(None, |_, _, _| {}).await.unwrap();
+    (store, outcomes)
+}
+
+/// The stored state of the feed at `url`.
+pub fn state_of(store: &feedsift::store::Store, url: &str) -> feedsift::model::FeedState {
+    store
+        .feed_states()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.url == url)
+        .unwrap_or_else(|| panic!("no feed {url}"))
 }
 
 /// An RSS 2.0 document with `(guid, title, link, description)` items.
