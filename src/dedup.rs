@@ -87,12 +87,18 @@ pub fn canonical_url(link: &str) -> Option<String> {
     Some(out)
 }
 
+/// The form of a feed URL used to tell whether two configured URLs are the same feed: parsed
+/// and printed again, so scheme and host case, default ports and escapes do not matter.
+pub fn feed_url_key(url: &str) -> String {
+    match Url::parse(url.trim()) {
+        Ok(u) => u.to_string(),
+        Err(_) => url.trim().to_string(),
+    }
+}
+
 /// Whether two configured feed URLs name the same feed (scheme and host compared case-blind).
 pub fn same_feed_url(a: &str, b: &str) -> bool {
-    match (Url::parse(a.trim()), Url::parse(b.trim())) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a.trim() == b.trim(),
-    }
+    feed_url_key(a) == feed_url_key(b)
 }
 
 fn sha_hex(parts: &[&str], bytes: usize) -> String {

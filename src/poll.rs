@@ -120,6 +120,27 @@ pub struct PollOutcome {
     pub state: FeedState,
     /// Parser warnings (dropped links and such).
     pub warnings: Vec<String>,
+    /// Where the poll's time went.
+    pub timings: Timings,
+}
+
+/// Time spent in each stage of one poll.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timings {
+    pub fetch: Duration,
+    pub parse: Duration,
+    /// Identifying and matching entries.
+    pub matching: Duration,
+    pub store: Duration,
+}
+
+impl std::ops::AddAssign for Timings {
+    fn add_assign(&mut self, o: Timings) {
+        self.fetch += o.fetch;
+        self.parse += o.parse;
+        self.matching += o.matching;
+        self.store += o.store;
+    }
 }
 
 impl PollOutcome {
@@ -159,6 +180,7 @@ async fn poll_inner(current: Arc<Current>, store: Arc<Store>, state: FeedState) 
         last_modified: state.last_modified.clone(),
     };
     let fetched = pipeline.fetcher.fetch(state.fetch_url(), &validators).await;
+    let fetch_time = started.elapsed();
     let now = Utc::now();
     let outcome = match fetched {
         Err(e) => failure(&pipeline, &store, state, e, now).await,
@@ -169,12 +191,15 @@ async fn poll_inner(current: Arc<Current>, store: Arc<Store>, state: FeedState) 
                     result: PollResult::Unchanged,
                     state,
                     warnings: Vec::new(),
+                    timings: Timings::default(),
                 },
                 (state, Err(e)) => store_failure(state, e),
             }
         }
         Ok(f) => ingest(current, pipeline, store.clone(), state, f, now).await,
     };
+    let mut outcome = outcome;
+    outcome.timings.fetch = fetch_time;
     debug!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         result = ?outcome.result,
@@ -202,6 +227,7 @@ fn store_failure(state: FeedState, e: StoreError) -> PollOutcome {
         },
         state,
         warnings: Vec::new(),
+        timings: Timings::default(),
     }
 }
 
@@ -277,7 +303,13 @@ fn success_state(
     let mut hints = policy::cache_hints(f.cache_control.as_deref(), f.expires.as_deref());
     hints.ttl = s.ttl_secs.map(Duration::from_secs);
     let bounds = pipeline.bounds();
-    let interval = policy::adapted_interval(pipeline.interval(&old.url), avg, quiet, bounds);
+    // A feed's own `interval` in the config is the user's explicit wish: kept as is. Feeds on
+    // the default `poll_interval` adapt to how often they publish.
+    let pinned = pipeline.config.feed(&old.url).and_then(|f| f.interval);
+    let interval = match pinned {
+        Some(i) => i,
+        None => policy::adapted_interval(pipeline.interval(&old.url), avg, quiet, bounds),
+    };
     let next = policy::after_success(now, interval, bounds, &hints, fastrand::f64());
     s.next_poll = Some(policy::avoid_skipped(next, s.skip_hours, s.skip_days));
     s
@@ -334,6 +366,7 @@ async fn failure(
             },
             state,
             warnings: Vec::new(),
+            timings: Timings::default(),
         },
         (state, Err(err)) => store_failure(state, err),
     }
@@ -349,7 +382,9 @@ async fn ingest(
 ) -> PollOutcome {
     let body = f.body.clone().unwrap_or_default();
     let base = f.final_url.clone();
+    let parse_started = std::time::Instant::now();
     let parsed = blocking(move || crate::parse::parse_guarded(&body, &base)).await;
+    let parse_time = parse_started.elapsed();
     let parsed = match parsed {
         Ok(p) => p,
         Err(e) => {
@@ -365,11 +400,19 @@ async fn ingest(
     let job_store = store.clone();
     blocking(move || {
         current.with_matching(|pipeline| {
+            let mut timings = Timings {
+                parse: parse_time,
+                ..Timings::default()
+            };
+            let clock = std::time::Instant::now();
             let existing = match job_store.entry_hashes(state.id) {
                 Ok(e) => e,
                 Err(e) => return store_failure(state, e),
             };
+            timings.store = clock.elapsed();
+            let clock = std::time::Instant::now();
             let entries = changed_entries(pipeline, &state, &parsed, &existing);
+            timings.matching = clock.elapsed();
             let new = entries
                 .iter()
                 .filter(|e| !existing.contains_key(&e.key))
@@ -380,7 +423,10 @@ async fn ingest(
                 entries,
                 now,
             };
-            match job_store.apply_poll(&write) {
+            let clock = std::time::Instant::now();
+            let applied = job_store.apply_poll(&write);
+            timings.store += clock.elapsed();
+            match applied {
                 Ok(stats) => {
                     if stats.new_entries + stats.updated_entries > 0 {
                         debug!(
@@ -394,6 +440,7 @@ async fn ingest(
                         result: PollResult::Stored(stats),
                         state: write.state,
                         warnings: parsed.warnings,
+                        timings,
                     }
                 }
                 Err(e) => store_failure(state, e),

@@ -20,6 +20,10 @@ fn is_stripped_mark(c: char) -> bool {
 
 /// Normalise `s` for matching: NFKC, case fold, accents removed.
 pub fn normalize(s: &str) -> String {
+    // ASCII is its own NFKC form and has no accents: only case to fold.
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     // NFKD splits accents from their letters; after dropping them, NFC recomposes the rest
     // (Hangul jamo back into syllables, kana with voicing marks).

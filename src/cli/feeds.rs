@@ -1,9 +1,10 @@
 //! `feedsift feeds` and `feedsift topics`: health and output of what is configured.
 
 use super::{CliResult, Failure, load_config, out, short_time};
-use crate::dedup::same_feed_url;
+use crate::dedup::feed_url_key;
 use crate::store::Store;
 use chrono::SecondsFormat;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -15,10 +16,12 @@ pub fn feeds(config_path: &Path, json: bool) -> CliResult {
     let config = load_config(config_path)?;
     let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
     let states = store.feed_states().map_err(Failure::runtime)?;
+    let by_url: HashMap<String, &crate::model::FeedState> =
+        states.iter().map(|s| (feed_url_key(&s.url), s)).collect();
     let rows: Vec<_> = config
         .feeds
         .iter()
-        .map(|f| (f, states.iter().find(|s| same_feed_url(&s.url, &f.url))))
+        .map(|f| (f, by_url.get(&feed_url_key(&f.url)).copied()))
         .collect();
     if json {
         let arr: Vec<_> = rows

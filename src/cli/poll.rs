@@ -53,7 +53,9 @@ pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
     let mut s = String::new();
     let (mut ok, mut unchanged, mut failed) = (0, 0, 0);
     let (mut new, mut updated, mut matches) = (0, 0, 0);
+    let mut timings = crate::poll::Timings::default();
     for o in &outcomes {
+        timings += o.timings;
         match &o.result {
             PollResult::Unchanged => {
                 ok += 1;
@@ -78,6 +80,14 @@ pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
         s,
         "{} feeds polled: {ok} ok ({unchanged} unchanged), {failed} failed; {new} new entries, {updated} updated, {matches} new topic matches",
         outcomes.len()
+    );
+    let _ = writeln!(
+        s,
+        "time spent (summed over feeds): fetch {:.2}s, parse {:.2}s, match {:.2}s, store {:.2}s",
+        timings.fetch.as_secs_f64(),
+        timings.parse.as_secs_f64(),
+        timings.matching.as_secs_f64(),
+        timings.store.as_secs_f64()
     );
     out(&s)?;
     if failed > 0 && ok == 0 {

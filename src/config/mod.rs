@@ -5,10 +5,11 @@
 mod raw;
 pub mod units;
 
-use crate::dedup::same_feed_url;
+use crate::dedup::feed_url_key;
 use crate::topic::{self, Aliases, Pattern, Scope, Topic};
 use raw::{RawConfig, RawDaemon};
 use std::collections::BTreeSet;
+use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -63,6 +64,8 @@ pub struct Config {
     pub feeds: Vec<FeedConfig>,
     pub aliases: Aliases,
     pub topics: Vec<Arc<Topic>>,
+    /// `feeds` by [`feed_url_key`], for lookups by URL.
+    index: HashMap<String, usize>,
 }
 
 impl Config {
@@ -75,8 +78,12 @@ impl Config {
         feed.interval.unwrap_or(self.daemon.poll_interval)
     }
 
+    /// The configured feed at `url` (scheme and host compared case-blind).
     pub fn feed(&self, url: &str) -> Option<&FeedConfig> {
-        self.feeds.iter().find(|f| same_feed_url(&f.url, url))
+        self.index
+            .get(url)
+            .or_else(|| self.index.get(&feed_url_key(url)))
+            .map(|&i| &self.feeds[i])
     }
 }
 
@@ -157,12 +164,18 @@ pub fn parse(text: &str, path: &Path, state_dir: Option<&Path>) -> Result<Config
     let aliases = v.aliases(&raw);
     let topics = v.topics(&raw, &feeds, &aliases);
     if v.problems.is_empty() {
+        let mut index = HashMap::with_capacity(feeds.len() * 2);
+        for (i, f) in feeds.iter().enumerate() {
+            index.insert(f.url.clone(), i);
+            index.insert(feed_url_key(&f.url), i);
+        }
         Ok(Config {
             path: path.to_path_buf(),
             daemon,
             feeds,
             aliases,
             topics,
+            index,
         })
     } else {
         Err(v.into_error(path))
@@ -364,6 +377,7 @@ impl Validator<'_> {
 
     fn feeds(&mut self, raw: &RawConfig, daemon: &Daemon) -> Vec<FeedConfig> {
         let mut out: Vec<FeedConfig> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for f in &raw.feeds {
             let url = f.url.get_ref().trim();
             match Url::parse(url) {
@@ -383,7 +397,7 @@ impl Validator<'_> {
                     continue;
                 }
             }
-            if out.iter().any(|o| same_feed_url(&o.url, url)) {
+            if !seen.insert(feed_url_key(url)) {
                 self.at(&f.url, format!("feed {url:?} is configured twice"));
                 continue;
             }
@@ -525,7 +539,10 @@ impl Validator<'_> {
                             format!("topic {id:?}: no configured feed has the tag {tag:?}"),
                         );
                     }
-                } else if let Some(fc) = feeds.iter().find(|fc| same_feed_url(&fc.url, s)) {
+                } else if let Some(fc) = {
+                    let key = feed_url_key(s);
+                    feeds.iter().find(|fc| feed_url_key(&fc.url) == key)
+                } {
                     scope.push(Scope::Url(fc.url.clone()));
                 } else {
                     self.at(

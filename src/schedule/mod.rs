@@ -9,7 +9,7 @@ use crate::model::{FeedState, FeedStatus};
 use crate::poll::{Current, Pipeline, PollOutcome, configured_feeds, poll_feed};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -47,6 +47,8 @@ impl Heartbeat {
 }
 
 struct Slot {
+    /// Host of the URL polled, for the per-host limit.
+    host: String,
     state: FeedState,
     /// `None`: not polled again (gone).
     next: Option<DateTime<Utc>>,
@@ -66,6 +68,8 @@ pub struct Scheduler {
     /// Tells the loop a new pipeline (config) was installed.
     pipeline: watch::Receiver<Arc<Pipeline>>,
     slots: HashMap<String, Slot>,
+    /// Idle feeds by next poll time: what `dispatch` walks, earliest first.
+    queue: BTreeSet<(DateTime<Utc>, String)>,
     in_flight: usize,
     per_host: HashMap<String, usize>,
     done_tx: mpsc::UnboundedSender<(String, String, PollOutcome)>,
@@ -82,6 +86,7 @@ impl Scheduler {
             pipeline: current.subscribe(),
             current,
             slots: HashMap::new(),
+            queue: BTreeSet::new(),
             in_flight: 0,
             per_host: HashMap::new(),
             done_tx,
@@ -118,6 +123,7 @@ impl Scheduler {
             self.slots.insert(
                 state.url.clone(),
                 Slot {
+                    host: host_of(state.fetch_url()),
                     state,
                     next,
                     in_flight: false,
@@ -126,7 +132,17 @@ impl Scheduler {
         }
         self.slots
             .retain(|url, slot| keep.contains(url) || slot.in_flight);
+        self.rebuild_queue();
         Ok(())
+    }
+
+    fn rebuild_queue(&mut self) {
+        self.queue = self
+            .slots
+            .iter()
+            .filter(|(_, s)| !s.in_flight)
+            .filter_map(|(url, s)| s.next.map(|t| (t, url.clone())))
+            .collect();
     }
 
     /// Starts every due poll the limits allow. Returns how many started.
@@ -134,25 +150,26 @@ impl Scheduler {
         let pipeline = self.current.get();
         let limit = pipeline.config.daemon.concurrency;
         let per_host = pipeline.config.daemon.per_host;
-        let mut due: Vec<(DateTime<Utc>, String)> = self
-            .slots
-            .iter()
-            .filter(|(_, s)| !s.in_flight && s.next.is_some_and(|t| t <= now))
-            .map(|(url, s)| (s.next.expect("filtered"), url.clone()))
-            .collect();
-        due.sort();
-        let mut started = 0;
-        for (_, url) in due {
-            if self.in_flight >= limit {
+        // Due feeds whose host has a free slot, earliest first, up to the global limit. Feeds
+        // whose host is busy stay queued without holding a global slot.
+        let mut start = Vec::new();
+        for (t, url) in &self.queue {
+            if *t > now || self.in_flight + start.len() >= limit {
                 break;
             }
-            let slot = self.slots.get_mut(&url).expect("listed");
-            let host = host_of(slot.state.fetch_url());
-            let busy = self.per_host.entry(host.clone()).or_default();
+            let slot = &self.slots[url];
+            let busy = self.per_host.entry(slot.host.clone()).or_default();
             if *busy >= per_host {
                 continue;
             }
             *busy += 1;
+            start.push((*t, url.clone()));
+        }
+        let mut started = 0;
+        for (t, url) in start {
+            self.queue.remove(&(t, url.clone()));
+            let slot = self.slots.get_mut(&url).expect("queued feeds have slots");
+            let host = slot.host.clone();
             self.in_flight += 1;
             slot.in_flight = true;
             started += 1;
@@ -180,18 +197,21 @@ impl Scheduler {
         }
         if let Some(slot) = self.slots.get_mut(&url) {
             slot.in_flight = false;
+            if outcome.state.moved_to != slot.state.moved_to {
+                slot.host = host_of(outcome.state.fetch_url());
+            }
             slot.next = outcome.state.next_poll;
+            if let Some(t) = slot.next {
+                self.queue.insert((t, url.clone()));
+            }
             slot.state = outcome.state;
         }
     }
 
     fn next_wake(&self, now: DateTime<Utc>) -> Duration {
-        self.slots
-            .values()
-            .filter(|s| !s.in_flight)
-            .filter_map(|s| s.next)
-            .min()
-            .and_then(|t| (t - now).to_std().ok())
+        self.queue
+            .first()
+            .and_then(|(t, _)| (*t - now).to_std().ok())
             .unwrap_or(Duration::ZERO)
             .min(MAX_SLEEP)
     }
@@ -211,6 +231,7 @@ impl Scheduler {
             slot.next = selected.then_some(now);
             total += usize::from(selected);
         }
+        self.rebuild_queue();
         let mut out = Vec::with_capacity(total);
         loop {
             self.dispatch(now);

@@ -28,7 +28,7 @@ CREATE TABLE feeds (
 -- One row per real-world story; entries of several feeds may point to it.
 CREATE TABLE stories (
     id INTEGER PRIMARY KEY,
-    uid TEXT NOT NULL UNIQUE,           -- public id, from the first entry
+    uid TEXT NOT NULL,                  -- public id, from the first entry
     canonical_url TEXT,
     first_entry_id INTEGER,             -- the entry shown for the story
     sort_time INTEGER NOT NULL,
@@ -40,7 +40,7 @@ CREATE TABLE entries (
     id INTEGER PRIMARY KEY,
     feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
     key TEXT NOT NULL,                  -- identity within the feed (see dedup)
-    uid TEXT NOT NULL UNIQUE,           -- stable public id
+    uid TEXT NOT NULL,                  -- stable public id (a hash of feed URL and key)
     story_id INTEGER NOT NULL REFERENCES stories(id),
     guid TEXT,
     link TEXT,

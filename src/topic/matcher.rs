@@ -304,6 +304,7 @@ fn in_scope(scope: &[Scope], feed: FeedRef<'_>) -> bool {
     scope.is_empty()
         || scope.iter().any(|s| match s {
             Scope::Tag(t) => feed.tags.iter().any(|ft| ft == t),
-            Scope::Url(u) => crate::dedup::same_feed_url(u, feed.url),
+            // Both sides are the configured URL strings.
+            Scope::Url(u) => u == feed.url,
         })
 }

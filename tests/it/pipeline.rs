@@ -27,12 +27,15 @@ max_interval = "1h"
 url = "{rss}"
 title = "Wire (test)"
 tags = ["wire"]
+interval = "1s"
 
 [[feed]]
 url = "{atom}"
+interval = "1s"
 
 [[feed]]
 url = "{json}"
+interval = "1s"
 
 [aliases]
 dprk = ["north korea", "kim jong un", "pyongyang", "김정은", "ким чен ын", "пхеньян"]
