@@ -354,6 +354,7 @@ fn run_poll(config: &std::path::Path, cycle: usize) -> Cycle {
         }
         None => std::process::Command::new(env!("CARGO_BIN_EXE_feedsift")),
     };
+    #[allow(clippy::zombie_processes)] // reaped below with wait4, which also gives its rusage
     let child = cmd
         .args(["poll", "--config"])
         .arg(config)
@@ -376,15 +377,17 @@ fn run_poll(config: &std::path::Path, cycle: usize) -> Cycle {
         std::thread::spawn(move || {
             let mut peak_kib = 0u64;
             while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
-                    if let Some(kib) = status
-                        .lines()
-                        .find_map(|l| l.strip_prefix("VmHWM:"))
-                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-                    {
-                        peak_kib = peak_kib.max(kib);
-                    }
-                }
+                let kib = std::fs::read_to_string(format!("/proc/{pid}/status"))
+                    .ok()
+                    .and_then(|status| {
+                        status
+                            .lines()
+                            .find_map(|l| l.strip_prefix("VmHWM:"))
+                            .and_then(|v| {
+                                v.trim().trim_end_matches("kB").trim().parse::<u64>().ok()
+                            })
+                    });
+                peak_kib = peak_kib.max(kib.unwrap_or(0));
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
             peak_kib
@@ -539,7 +542,10 @@ fn main() {
         &second,
     );
 
-    let conn = rusqlite::Connection::open(dir.path().join("bench.db")).unwrap();
+    let db = dir.path().join("bench.db");
+    let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+    println!("database: {:.0} MB", size as f64 / 1e6);
+    let conn = rusqlite::Connection::open(&db).unwrap();
     let stored: i64 = conn
         .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))
         .unwrap();

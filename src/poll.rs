@@ -8,7 +8,7 @@ use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher, Validators};
 use crate::model::{ErrorKind, FeedState, FeedStatus, ParsedFeed};
 use crate::schedule::policy::{self, Bounds, ServerHints};
 use crate::store::{NewEntry, PollWrite, Store, StoreError, TopicMatch, WriteStats};
-use crate::topic::{Doc, DocInput, FeedRef, Matcher, topic_hit};
+use crate::topic::{Doc, DocInput, FeedRef, Matcher};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -520,7 +520,8 @@ fn sync_topics(pipeline: &Pipeline, store: &Store) -> Result<Vec<String>, StoreE
     }
     let feeds: HashMap<&str, &FeedConfig> =
         config.feeds.iter().map(|f| (f.url.as_str(), f)).collect();
-    let mut found: Vec<Vec<TopicMatch>> = vec![Vec::new(); stale.len()];
+    let mut found: HashMap<String, Vec<TopicMatch>> = HashMap::new();
+    let matcher = Matcher::new(stale.clone());
     store.scan_entries(None, |row| {
         let cfg = feeds.get(row.feed_url.as_str());
         let tags: &[String] = cfg.map(|f| f.tags.as_slice()).unwrap_or(&[]);
@@ -528,9 +529,11 @@ fn sync_topics(pipeline: &Pipeline, store: &Store) -> Result<Vec<String>, StoreE
             .and_then(|f| f.title.as_deref())
             .or(row.feed_title.as_deref())
             .unwrap_or("");
+        let text =
+            crate::parse::entry_text(row.summary_html.as_deref(), row.content_html.as_deref());
         let doc = Doc::new(&DocInput {
             title: &row.title,
-            text: &row.text,
+            text: &text,
             authors: &row.authors,
             categories: &row.categories,
             feed_title: title,
@@ -541,21 +544,20 @@ fn sync_topics(pipeline: &Pipeline, store: &Store) -> Result<Vec<String>, StoreE
             url: &row.feed_url,
             tags,
         };
-        for (i, t) in stale.iter().enumerate() {
-            if let Some(hit) = topic_hit(t, &doc, feed) {
-                found[i].push(TopicMatch {
-                    story_id: row.story_id,
-                    entry_id: row.id,
-                    terms: hit.terms,
-                    sort_time: row.sort_time,
-                });
-            }
+        for hit in matcher.match_doc(&doc, feed) {
+            found.entry(hit.topic).or_default().push(TopicMatch {
+                story_id: row.story_id,
+                entry_id: row.id,
+                terms: hit.terms,
+                sort_time: row.sort_time,
+            });
         }
         true
     })?;
     let now = Utc::now();
     let mut done = Vec::new();
-    for (t, mut matches) in stale.iter().zip(found) {
+    for t in &stale {
+        let mut matches = found.remove(&t.id).unwrap_or_default();
         // One match per story: the earliest entry that matched (scan is newest first).
         matches.reverse();
         let mut seen = std::collections::HashSet::new();

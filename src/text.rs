@@ -53,9 +53,9 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
-/// Split already-normalised text into words.
-pub fn split_words(normalized: &str) -> Vec<&str> {
-    let mut words = Vec::new();
+/// Byte ranges of the words of already-normalised text.
+pub fn word_spans(normalized: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
     let mut start: Option<usize> = None;
     for (i, c) in normalized.char_indices() {
         if is_word_char(c) && !is_unspaced(c) {
@@ -65,16 +65,24 @@ pub fn split_words(normalized: &str) -> Vec<&str> {
             continue;
         }
         if let Some(s) = start.take() {
-            words.push(&normalized[s..i]);
+            spans.push((s, i));
         }
         if is_unspaced(c) {
-            words.push(&normalized[i..i + c.len_utf8()]);
+            spans.push((i, i + c.len_utf8()));
         }
     }
     if let Some(s) = start {
-        words.push(&normalized[s..]);
+        spans.push((s, normalized.len()));
     }
-    words
+    spans
+}
+
+/// Split already-normalised text into words.
+pub fn split_words(normalized: &str) -> Vec<&str> {
+    word_spans(normalized)
+        .into_iter()
+        .map(|(s, e)| &normalized[s..e])
+        .collect()
 }
 
 /// Normalise and split in one step, giving owned words.

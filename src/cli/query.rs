@@ -4,8 +4,7 @@ use super::{CliResult, Failure, load_config, out, short_time};
 use crate::config::units::parse_duration;
 use crate::poll::feed_title;
 use crate::store::Store;
-use crate::topic::{self, Doc, DocInput, Hit, eval};
-use std::collections::BTreeSet;
+use crate::topic::{self, Doc, DocInput, Hit, QueryMatcher};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -19,6 +18,7 @@ pub fn run(
 ) -> CliResult {
     let config = load_config(config_path)?;
     let q = topic::parse(query, &config.aliases).map_err(Failure::usage)?;
+    let matcher = QueryMatcher::new(&q);
     let since = since
         .map(|s| parse_duration(s).map_err(|e| Failure::usage(format!("--since: {e}"))))
         .transpose()?
@@ -30,18 +30,18 @@ pub fn run(
     store
         .scan_entries(since, |row| {
             let title = feed_title(&config, &row.feed_url, row.feed_title.as_deref()).to_string();
+            let text =
+                crate::parse::entry_text(row.summary_html.as_deref(), row.content_html.as_deref());
             let doc = Doc::new(&DocInput {
                 title: &row.title,
-                text: &row.text,
+                text: &text,
                 authors: &row.authors,
                 categories: &row.categories,
                 feed_title: &title,
                 feed_url: &row.feed_url,
                 url: row.link.as_deref().unwrap_or(""),
             });
-            if eval(&q, &doc, None) {
-                let mut hits = BTreeSet::new();
-                eval(&q, &doc, Some(&mut hits));
+            if let Some(hits) = matcher.explain(&doc) {
                 let source = if title.is_empty() {
                     row.feed_url.clone()
                 } else {

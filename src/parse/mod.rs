@@ -77,6 +77,20 @@ fn html_of(sanitizer: &Sanitizer, body: &str, content_type: &str) -> Option<Stri
     (!html.trim().is_empty()).then_some(html)
 }
 
+/// The plain text of an entry for matching: its summary and content (sanitised HTML), once each
+/// when one repeats the other.
+pub fn entry_text(summary_html: Option<&str>, content_html: Option<&str>) -> String {
+    let summary_text = summary_html.map(html_text).unwrap_or_default();
+    let content_text = content_html.map(html_text).unwrap_or_default();
+    if content_text.is_empty() || content_text == summary_text {
+        summary_text
+    } else if summary_text.is_empty() || content_text.contains(&summary_text) {
+        content_text
+    } else {
+        format!("{summary_text} {content_text}")
+    }
+}
+
 /// Parses one feed document fetched from (or standing for) `base_url`.
 pub fn parse(bytes: &[u8], base_url: &str) -> Result<ParsedFeed, ParseError> {
     let base = Url::parse(base_url).ok();
@@ -145,15 +159,7 @@ pub fn parse(bytes: &[u8], base_url: &str) -> Result<ParsedFeed, ParseError> {
                 .as_deref()
                 .and_then(|b| html_of(sanitizer, b, c.content_type.as_str()))
         });
-        let summary_text = summary_html.as_deref().map(html_text).unwrap_or_default();
-        let content_text = content_html.as_deref().map(html_text).unwrap_or_default();
-        let text = if content_text.is_empty() || content_text == summary_text {
-            summary_text
-        } else if summary_text.is_empty() || content_text.contains(&summary_text) {
-            content_text
-        } else {
-            format!("{summary_text} {content_text}")
-        };
+        let text = entry_text(summary_html.as_deref(), content_html.as_deref());
         let title = e.title.as_ref().map(text_of).unwrap_or_default();
         let authors = e
             .authors

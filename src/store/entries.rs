@@ -48,7 +48,8 @@ pub struct EntryRow {
     pub feed_title: Option<String>,
     pub title: String,
     pub link: Option<String>,
-    pub text: String,
+    pub summary_html: Option<String>,
+    pub content_html: Option<String>,
     pub authors: Vec<String>,
     pub categories: Vec<String>,
     pub sort_time: DateTime<Utc>,
@@ -169,8 +170,8 @@ fn write_entry(
             if hash != n.content_hash {
                 tx.prepare_cached(
                     "UPDATE entries SET guid = ?2, link = ?3, canonical_url = ?4, title = ?5,
-                         summary_html = ?6, content_html = ?7, text = ?8, authors = ?9, categories = ?10,
-                         published = ?11, updated = ?12, changed_at = ?13, content_hash = ?14
+                         summary_html = ?6, content_html = ?7, authors = ?8, categories = ?9,
+                         published = ?10, updated = ?11, changed_at = ?12, content_hash = ?13
                      WHERE id = ?1",
                 )?
                 .execute(params![
@@ -181,7 +182,6 @@ fn write_entry(
                     e.title,
                     e.summary_html,
                     e.content_html,
-                    e.text,
                     json_list(&e.authors),
                     json_list(&e.categories),
                     published,
@@ -223,9 +223,9 @@ fn write_entry(
             };
             tx.prepare_cached(
                 "INSERT INTO entries (feed_id, key, uid, story_id, guid, link, canonical_url, title,
-                     summary_html, content_html, text, authors, categories, published, updated,
+                     summary_html, content_html, authors, categories, published, updated,
                      first_seen, sort_time, changed_at, content_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?16, ?18)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?15, ?17)",
             )?
             .execute(params![
                 feed.0,
@@ -238,7 +238,6 @@ fn write_entry(
                 e.title,
                 e.summary_html,
                 e.content_html,
-                e.text,
                 json_list(&e.authors),
                 json_list(&e.categories),
                 published,
@@ -322,8 +321,8 @@ impl Store {
     ) -> Result<()> {
         self.read("scanning entries", |c| {
             let mut stmt = c.prepare(
-                "SELECT e.id, e.story_id, e.uid, f.url, f.title, e.title, e.link, e.text, e.authors,
-                        e.categories, e.sort_time
+                "SELECT e.id, e.story_id, e.uid, f.url, f.title, e.title, e.link, e.summary_html,
+                        e.content_html, e.authors, e.categories, e.sort_time
                  FROM entries e JOIN feeds f ON f.id = e.feed_id
                  WHERE e.sort_time >= ?1
                  ORDER BY e.sort_time DESC, e.id DESC",
@@ -338,10 +337,11 @@ impl Store {
                     feed_title: r.get(4)?,
                     title: r.get(5)?,
                     link: r.get(6)?,
-                    text: r.get(7)?,
-                    authors: parse_list(&r.get::<_, String>(8)?),
-                    categories: parse_list(&r.get::<_, String>(9)?),
-                    sort_time: ts(r.get(10)?),
+                    summary_html: r.get(7)?,
+                    content_html: r.get(8)?,
+                    authors: parse_list(&r.get::<_, String>(9)?),
+                    categories: parse_list(&r.get::<_, String>(10)?),
+                    sort_time: ts(r.get(11)?),
                 };
                 if !f(row) {
                     break;

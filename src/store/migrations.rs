@@ -48,7 +48,6 @@ CREATE TABLE entries (
     title TEXT NOT NULL,
     summary_html TEXT,
     content_html TEXT,
-    text TEXT NOT NULL,                 -- plain text of summary and content, for matching
     authors TEXT NOT NULL,              -- JSON array
     categories TEXT NOT NULL,           -- JSON array
     published INTEGER,

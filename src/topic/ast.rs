@@ -46,6 +46,19 @@ impl Field {
     pub(crate) fn index(self) -> usize {
         self as usize
     }
+
+    /// The fields a term with this field scope looks in: its own, or title and summary.
+    pub(crate) fn searched(field: Option<Field>) -> &'static [Field] {
+        match field {
+            Some(Field::Title) => &[Field::Title],
+            Some(Field::Summary) => &[Field::Summary],
+            Some(Field::Author) => &[Field::Author],
+            Some(Field::Category) => &[Field::Category],
+            Some(Field::Feed) => &[Field::Feed],
+            Some(Field::Url) => &[Field::Url],
+            None => &[Field::Title, Field::Summary],
+        }
+    }
 }
 
 /// A term as words: one word, a phrase, or either with the last word a prefix.

@@ -1,18 +1,19 @@
-//! Evaluating compiled topics against one entry.
+//! The compiled matcher: every topic at once, over one entry.
 //!
-//! An entry becomes a [`Doc`]: the normalised words of each field. Each topic's tree is evaluated
-//! over it; word positions are kept so that `NEAR` and phrases work and `--explain` can say what
-//! matched where.
+//! An entry becomes a [`Doc`]: each field normalised once (see `text`) with the byte span and
+//! position of each word. The distinct words of every topic's terms are compiled into one
+//! Aho-Corasick automaton; one overlapping scan of each field finds every occurrence of every
+//! term word of every topic, kept only where it starts a word (and ends it, unless the term is a
+//! prefix). Each topic's tree is then evaluated over those hits: phrases are consecutive
+//! positions, `NEAR` a distance between positions. The cost of the scan does not grow with the
+//! number of topics, only with the text.
 
 use super::ast::{Field, Pattern, Query};
 use super::{Scope, Topic};
 use crate::text;
-use std::collections::BTreeSet;
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-
-/// Never equal to a query word (words hold only letters and digits): separates the values of a
-/// multi-valued field so that a phrase cannot run from one author into the next.
-const GAP: &str = "\u{1}";
 
 /// What a document is built from: one entry and its source feed.
 #[derive(Clone, Copy, Debug, Default)]
@@ -27,79 +28,71 @@ pub struct DocInput<'a> {
     pub url: &'a str,
 }
 
-/// The normalised words of each field of one entry.
-#[derive(Clone, Debug, Default)]
-pub struct Doc {
-    fields: [Vec<String>; 6],
+/// One word of a field: its bytes in the normalised text and its position. Positions jump by
+/// two between the values of a multi-valued field, so a phrase never runs from one author
+/// into the next.
+#[derive(Clone, Copy, Debug)]
+struct Word {
+    start: u32,
+    end: u32,
+    pos: u32,
 }
 
-fn multi<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut out = Vec::new();
-    for v in values {
-        if !out.is_empty() {
-            out.push(GAP.to_string());
+#[derive(Clone, Debug, Default)]
+struct FieldText {
+    text: String,
+    words: Vec<Word>,
+}
+
+impl FieldText {
+    fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> FieldText {
+        let mut f = FieldText::default();
+        let mut pos = 0u32;
+        for v in values {
+            if !f.text.is_empty() {
+                f.text.push('\u{1}');
+                pos += 1;
+            }
+            let base = f.text.len();
+            f.text.push_str(&text::normalize(v));
+            for (s, e) in text::word_spans(&f.text[base..]) {
+                f.words.push(Word {
+                    start: (base + s) as u32,
+                    end: (base + e) as u32,
+                    pos,
+                });
+                pos += 1;
+            }
         }
-        out.extend(text::words(v));
+        f
     }
-    out
+
+    /// The word starting at byte `start`, if any.
+    fn word_at(&self, start: u32) -> Option<&Word> {
+        self.words
+            .binary_search_by_key(&start, |w| w.start)
+            .ok()
+            .map(|i| &self.words[i])
+    }
+}
+
+/// One entry, normalised and split into words, field by field.
+#[derive(Clone, Debug, Default)]
+pub struct Doc {
+    fields: [FieldText; 6],
 }
 
 impl Doc {
     pub fn new(input: &DocInput<'_>) -> Doc {
-        let mut fields: [Vec<String>; 6] = Default::default();
-        fields[Field::Title.index()] = text::words(input.title);
-        fields[Field::Summary.index()] = text::words(input.text);
-        fields[Field::Author.index()] = multi(input.authors.iter().map(String::as_str));
-        fields[Field::Category.index()] = multi(input.categories.iter().map(String::as_str));
-        fields[Field::Feed.index()] = multi([input.feed_title, input.feed_url]);
-        fields[Field::Url.index()] = text::words(input.url);
+        let mut fields: [FieldText; 6] = Default::default();
+        fields[Field::Title.index()] = FieldText::new([input.title]);
+        fields[Field::Summary.index()] = FieldText::new([input.text]);
+        fields[Field::Author.index()] = FieldText::new(input.authors.iter().map(String::as_str));
+        fields[Field::Category.index()] =
+            FieldText::new(input.categories.iter().map(String::as_str));
+        fields[Field::Feed.index()] = FieldText::new([input.feed_title, input.feed_url]);
+        fields[Field::Url.index()] = FieldText::new([input.url]);
         Doc { fields }
-    }
-
-    fn words(&self, field: Field) -> &[String] {
-        &self.fields[field.index()]
-    }
-}
-
-/// A word span `[start, end]` (inclusive) in one field.
-type Span = (u32, u32);
-
-fn word_matches(word: &str, pat: &str, prefix: bool) -> bool {
-    if prefix {
-        word.starts_with(pat)
-    } else {
-        word == pat
-    }
-}
-
-/// Every place `pattern` occurs in `words`.
-fn pattern_spans(pattern: &Pattern, words: &[String], out: &mut Vec<Span>) {
-    let n = pattern.words.len();
-    if n == 0 || words.len() < n {
-        return;
-    }
-    let last = n - 1;
-    'outer: for start in 0..=(words.len() - n) {
-        for (k, pw) in pattern.words.iter().enumerate() {
-            let prefix = pattern.prefix && k == last;
-            if !word_matches(&words[start + k], pw, prefix) {
-                continue 'outer;
-            }
-        }
-        out.push((start as u32, (start + last) as u32));
-    }
-}
-
-/// The fields a term looks in: its own field, or title and summary.
-fn scope(field: Option<Field>) -> &'static [Field] {
-    match field {
-        Some(Field::Title) => &[Field::Title],
-        Some(Field::Summary) => &[Field::Summary],
-        Some(Field::Author) => &[Field::Author],
-        Some(Field::Category) => &[Field::Category],
-        Some(Field::Feed) => &[Field::Feed],
-        Some(Field::Url) => &[Field::Url],
-        None => &[Field::Title, Field::Summary],
     }
 }
 
@@ -117,47 +110,176 @@ impl Hit {
     }
 }
 
-/// Spans of a positional node (term, alias, OR of those) in one field.
-fn node_spans(q: &Query, doc: &Doc, field: Field, out: &mut Vec<Span>) {
-    match q {
-        Query::Term { field: f, pattern } if scope(*f).contains(&field) => {
-            pattern_spans(pattern, doc.words(field), out);
+/// A term compiled to vocabulary ids.
+#[derive(Clone, Debug)]
+struct Term {
+    fields: &'static [Field],
+    words: Vec<u32>,
+    prefix: bool,
+    label: String,
+}
+
+/// A query compiled: terms point into the shared vocabulary.
+#[derive(Clone, Debug)]
+enum Plan {
+    /// Any of these terms (a single term, or an alias's set).
+    Terms(Vec<Term>),
+    And(Vec<Plan>),
+    Or(Vec<Plan>),
+    Not(Box<Plan>),
+    Near(u32, Box<Plan>, Box<Plan>),
+}
+
+/// Distinct words of all terms, and the automaton that finds them.
+#[derive(Debug, Default)]
+struct Vocab {
+    ids: HashMap<String, u32>,
+    words: Vec<String>,
+}
+
+impl Vocab {
+    fn id(&mut self, w: &str) -> u32 {
+        if let Some(&id) = self.ids.get(w) {
+            return id;
         }
-        Query::Alias {
-            field: f, patterns, ..
-        } if scope(*f).contains(&field) => {
-            for p in patterns {
-                pattern_spans(p, doc.words(field), out);
+        let id = self.words.len() as u32;
+        self.words.push(w.to_string());
+        self.ids.insert(w.to_string(), id);
+        id
+    }
+
+    fn term(&mut self, field: Option<Field>, p: &Pattern) -> Term {
+        Term {
+            fields: Field::searched(field),
+            words: p.words.iter().map(|w| self.id(w)).collect(),
+            prefix: p.prefix,
+            label: p.to_string(),
+        }
+    }
+
+    fn plan(&mut self, q: &Query) -> Plan {
+        match q {
+            Query::Term { field, pattern } => Plan::Terms(vec![self.term(*field, pattern)]),
+            Query::Alias {
+                field, patterns, ..
+            } => Plan::Terms(patterns.iter().map(|p| self.term(*field, p)).collect()),
+            Query::And(items) => Plan::And(items.iter().map(|i| self.plan(i)).collect()),
+            Query::Or(items) => Plan::Or(items.iter().map(|i| self.plan(i)).collect()),
+            Query::Not(inner) => Plan::Not(Box::new(self.plan(inner))),
+            Query::Near {
+                distance,
+                left,
+                right,
+            } => Plan::Near(
+                *distance,
+                Box::new(self.plan(left)),
+                Box::new(self.plan(right)),
+            ),
+        }
+    }
+}
+
+/// Where the vocabulary's words occur in one document: for each field, for each word id, the
+/// positions where it is a whole word (`exact`) or the start of one.
+struct Hits {
+    /// `[field][word id]` → sorted (position, exact).
+    by_field: [HashMap<u32, Vec<(u32, bool)>>; 6],
+}
+
+impl Hits {
+    fn scan(ac: Option<&AhoCorasick>, doc: &Doc) -> Hits {
+        let mut by_field: [HashMap<u32, Vec<(u32, bool)>>; 6] = Default::default();
+        let Some(ac) = ac else {
+            return Hits { by_field };
+        };
+        for (fi, field) in doc.fields.iter().enumerate() {
+            for m in ac.find_overlapping_iter(field.text.as_str()) {
+                if let Some(w) = field.word_at(m.start() as u32) {
+                    let exact = m.end() as u32 == w.end;
+                    by_field[fi]
+                        .entry(m.pattern().as_u32())
+                        .or_default()
+                        .push((w.pos, exact));
+                }
             }
         }
-        Query::Or(items) => items.iter().for_each(|i| node_spans(i, doc, field, out)),
+        for f in &mut by_field {
+            for v in f.values_mut() {
+                v.sort_unstable();
+            }
+        }
+        Hits { by_field }
+    }
+
+    fn has(&self, field: Field, word: u32, pos: u32, prefix: bool) -> bool {
+        let Some(v) = self.by_field[field.index()].get(&word) else {
+            return false;
+        };
+        match v.binary_search(&(pos, true)) {
+            Ok(_) => true,
+            Err(_) => prefix && v.binary_search(&(pos, false)).is_ok(),
+        }
+    }
+
+    /// Start positions of `term` in `field`.
+    fn term_starts(&self, term: &Term, field: Field, out: &mut Vec<(u32, u32)>) {
+        let Some(first) = self.by_field[field.index()].get(&term.words[0]) else {
+            return;
+        };
+        let n = term.words.len() as u32;
+        let single = n == 1;
+        for &(pos, exact) in first {
+            if !(exact || (term.prefix && single)) {
+                continue;
+            }
+            let rest = term.words[1..].iter().enumerate().all(|(k, &w)| {
+                let last = k as u32 + 2 == n;
+                self.has(field, w, pos + k as u32 + 1, term.prefix && last)
+            });
+            if rest && out.last() != Some(&(pos, pos + n - 1)) {
+                out.push((pos, pos + n - 1));
+            }
+        }
+    }
+}
+
+/// Words between two spans (0 when they touch or overlap).
+pub(super) fn gap(a: (u32, u32), b: (u32, u32)) -> u32 {
+    b.0.saturating_sub(a.1).max(a.0.saturating_sub(b.1))
+}
+
+/// Spans of a positional plan (terms, OR of terms) in one field.
+fn spans(plan: &Plan, hits: &Hits, field: Field, out: &mut Vec<(u32, u32)>) {
+    match plan {
+        Plan::Terms(terms) => {
+            for t in terms.iter().filter(|t| t.fields.contains(&field)) {
+                hits.term_starts(t, field, out);
+            }
+        }
+        Plan::Or(items) => items.iter().for_each(|i| spans(i, hits, field, out)),
         _ => {}
     }
 }
 
-fn gap(a: Span, b: Span) -> u32 {
-    if b.0 > a.1 {
-        b.0 - a.1
-    } else {
-        a.0.saturating_sub(b.1)
-    }
-}
-
-/// Evaluates `q` over `doc`; when `hits` is given, records the positive terms that matched.
-pub fn eval(q: &Query, doc: &Doc, mut hits: Option<&mut BTreeSet<Hit>>) -> bool {
-    match q {
-        Query::Term { field, pattern } => {
+/// Evaluates `plan`; when `explain` is given, records the positive terms that matched.
+fn eval(plan: &Plan, hits: &Hits, mut explain: Option<&mut BTreeSet<Hit>>) -> bool {
+    match plan {
+        Plan::Terms(terms) => {
             let mut found = false;
-            for &f in scope(*field) {
-                let mut spans = Vec::new();
-                pattern_spans(pattern, doc.words(f), &mut spans);
-                if !spans.is_empty() {
+            let mut buf = Vec::new();
+            for t in terms {
+                for &f in t.fields {
+                    buf.clear();
+                    hits.term_starts(t, f, &mut buf);
+                    if buf.is_empty() {
+                        continue;
+                    }
                     found = true;
-                    match hits.as_deref_mut() {
+                    match explain.as_deref_mut() {
                         Some(h) => {
                             h.insert(Hit {
                                 field: f,
-                                term: pattern.to_string(),
+                                term: t.label.clone(),
                             });
                         }
                         None => return true,
@@ -166,73 +288,50 @@ pub fn eval(q: &Query, doc: &Doc, mut hits: Option<&mut BTreeSet<Hit>>) -> bool 
             }
             found
         }
-        Query::Alias {
-            field, patterns, ..
-        } => {
-            let mut found = false;
-            for p in patterns {
-                let t = Query::Term {
-                    field: *field,
-                    pattern: p.clone(),
-                };
-                if eval(&t, doc, hits.as_deref_mut()) {
-                    found = true;
-                    if hits.is_none() {
-                        return true;
-                    }
-                }
+        Plan::And(items) => {
+            if explain.is_none() {
+                return items.iter().all(|i| eval(i, hits, None));
             }
-            found
-        }
-        Query::And(items) => {
-            if hits.is_none() {
-                return items.iter().all(|i| eval(i, doc, None));
-            }
-            // Only record hits of a conjunction that holds as a whole.
             let mut local = BTreeSet::new();
             for i in items {
-                if !eval(i, doc, Some(&mut local)) {
+                if !eval(i, hits, Some(&mut local)) {
                     return false;
                 }
             }
-            if let Some(h) = hits {
+            if let Some(h) = explain {
                 h.extend(local);
             }
             true
         }
-        Query::Or(items) => {
+        Plan::Or(items) => {
             let mut found = false;
             for i in items {
-                if eval(i, doc, hits.as_deref_mut()) {
+                if eval(i, hits, explain.as_deref_mut()) {
                     found = true;
-                    if hits.is_none() {
+                    if explain.is_none() {
                         return true;
                     }
                 }
             }
             found
         }
-        Query::Not(inner) => !eval(inner, doc, None),
-        Query::Near {
-            distance,
-            left,
-            right,
-        } => {
+        Plan::Not(inner) => !eval(inner, hits, None),
+        Plan::Near(distance, left, right) => {
             let mut found = false;
             for f in Field::ALL {
                 let (mut a, mut b) = (Vec::new(), Vec::new());
-                node_spans(left, doc, f, &mut a);
+                spans(left, hits, f, &mut a);
                 if a.is_empty() {
                     continue;
                 }
-                node_spans(right, doc, f, &mut b);
+                spans(right, hits, f, &mut b);
                 if a.iter().any(|x| b.iter().any(|y| gap(*x, *y) <= *distance)) {
                     found = true;
-                    match hits.as_deref_mut() {
+                    match explain.as_deref_mut() {
                         Some(h) => {
                             let mut local = BTreeSet::new();
-                            eval(left, doc, Some(&mut local));
-                            eval(right, doc, Some(&mut local));
+                            eval(left, hits, Some(&mut local));
+                            eval(right, hits, Some(&mut local));
                             h.extend(local.into_iter().filter(|hit| hit.field == f));
                         }
                         None => return true,
@@ -241,6 +340,52 @@ pub fn eval(q: &Query, doc: &Doc, mut hits: Option<&mut BTreeSet<Hit>>) -> bool 
             }
             found
         }
+    }
+}
+
+/// A set of queries compiled over one vocabulary.
+#[derive(Debug)]
+struct Compiled {
+    ac: Option<AhoCorasick>,
+    plans: Vec<Plan>,
+}
+
+impl Compiled {
+    fn new<'a>(queries: impl IntoIterator<Item = &'a Query>) -> Compiled {
+        let mut vocab = Vocab::default();
+        let plans: Vec<Plan> = queries.into_iter().map(|q| vocab.plan(q)).collect();
+        let ac = (!vocab.words.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&vocab.words)
+                .expect("term words are short, non-empty strings")
+        });
+        Compiled { ac, plans }
+    }
+
+    fn hits(&self, doc: &Doc) -> Hits {
+        Hits::scan(self.ac.as_ref(), doc)
+    }
+}
+
+/// One query on its own (`feedsift query`).
+#[derive(Debug)]
+pub struct QueryMatcher(Compiled);
+
+impl QueryMatcher {
+    pub fn new(q: &Query) -> QueryMatcher {
+        QueryMatcher(Compiled::new([q]))
+    }
+
+    /// `None` when `doc` does not match; else the terms that matched, by field.
+    pub fn explain(&self, doc: &Doc) -> Option<BTreeSet<Hit>> {
+        let hits = self.0.hits(doc);
+        if !eval(&self.0.plans[0], &hits, None) {
+            return None;
+        }
+        let mut out = BTreeSet::new();
+        eval(&self.0.plans[0], &hits, Some(&mut out));
+        Some(out)
     }
 }
 
@@ -258,46 +403,57 @@ pub struct TopicHit {
     pub terms: Vec<String>,
 }
 
-/// All configured topics, compiled, evaluated together over each entry.
-#[derive(Clone, Debug, Default)]
+/// All configured topics, compiled together: one scan of an entry serves them all.
+#[derive(Debug)]
 pub struct Matcher {
     topics: Vec<Arc<Topic>>,
+    /// Per topic: its query's plan at `2i`, its exclude's (or an always-false plan) at `2i + 1`.
+    compiled: Compiled,
+}
+
+impl Default for Matcher {
+    fn default() -> Matcher {
+        Matcher::new(Vec::new())
+    }
 }
 
 impl Matcher {
     pub fn new(topics: Vec<Arc<Topic>>) -> Matcher {
-        Matcher { topics }
+        let never = Query::Or(Vec::new());
+        let compiled = Compiled::new(
+            topics
+                .iter()
+                .flat_map(|t| [&t.query, t.exclude.as_ref().unwrap_or(&never)]),
+        );
+        Matcher { topics, compiled }
     }
 
     pub fn topics(&self) -> &[Arc<Topic>] {
         &self.topics
     }
 
-    /// The topics `doc` (from `feed`) belongs to.
+    /// The topics `doc` (from `feed`) belongs to, with the terms that matched.
     pub fn match_doc(&self, doc: &Doc, feed: FeedRef<'_>) -> Vec<TopicHit> {
-        self.topics
-            .iter()
-            .filter_map(|t| topic_hit(t, doc, feed))
-            .collect()
+        let mut hits: Option<Hits> = None;
+        let mut out = Vec::new();
+        for (i, t) in self.topics.iter().enumerate() {
+            if !in_scope(&t.scope, feed) {
+                continue;
+            }
+            let hits = hits.get_or_insert_with(|| self.compiled.hits(doc));
+            let (query, exclude) = (&self.compiled.plans[2 * i], &self.compiled.plans[2 * i + 1]);
+            if !eval(query, hits, None) || eval(exclude, hits, None) {
+                continue;
+            }
+            let mut terms = BTreeSet::new();
+            eval(query, hits, Some(&mut terms));
+            out.push(TopicHit {
+                topic: t.id.clone(),
+                terms: terms.iter().map(Hit::label).collect(),
+            });
+        }
+        out
     }
-}
-
-/// Whether `topic` takes `doc`, and with which terms.
-pub fn topic_hit(topic: &Topic, doc: &Doc, feed: FeedRef<'_>) -> Option<TopicHit> {
-    if !in_scope(&topic.scope, feed) || !eval(&topic.query, doc, None) {
-        return None;
-    }
-    if let Some(ex) = &topic.exclude
-        && eval(ex, doc, None)
-    {
-        return None;
-    }
-    let mut hits = BTreeSet::new();
-    eval(&topic.query, doc, Some(&mut hits));
-    Some(TopicHit {
-        topic: topic.id.clone(),
-        terms: hits.iter().map(Hit::label).collect(),
-    })
 }
 
 fn in_scope(scope: &[Scope], feed: FeedRef<'_>) -> bool {

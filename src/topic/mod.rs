@@ -16,9 +16,11 @@ mod ast;
 mod lex;
 mod matcher;
 mod parse;
+#[cfg(test)]
+mod reference;
 
 pub use ast::{Field, Pattern, Query};
-pub use matcher::{Doc, DocInput, FeedRef, Hit, Matcher, TopicHit, eval, topic_hit};
+pub use matcher::{Doc, DocInput, FeedRef, Hit, Matcher, QueryMatcher, TopicHit};
 pub use parse::Aliases;
 
 use sha2::{Digest, Sha256};

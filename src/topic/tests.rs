@@ -36,7 +36,13 @@ fn doc(title: &str, text: &str) -> Doc {
 }
 
 fn matches(query: &str, title: &str, text: &str) -> bool {
-    eval(&q(query), &doc(title, text), None)
+    QueryMatcher::new(&q(query))
+        .explain(&doc(title, text))
+        .is_some()
+}
+
+fn holds(query: &str, d: &Doc) -> bool {
+    QueryMatcher::new(&q(query)).explain(d).is_some()
 }
 
 #[test]
@@ -89,11 +95,11 @@ fn not_and_fields() {
         categories: &["Sport".to_string()],
         ..Default::default()
     });
-    assert!(eval(&q("korea russia"), &d, None));
-    assert!(!eval(&q("korea russia NOT category:sport"), &d, None));
-    assert!(eval(&q("title:korea"), &d, None));
-    assert!(!eval(&q("title:football"), &d, None));
-    assert!(eval(&q("summary:football"), &d, None));
+    assert!(holds("korea russia", &d));
+    assert!(!holds("korea russia NOT category:sport", &d));
+    assert!(holds("title:korea", &d));
+    assert!(!holds("title:football", &d));
+    assert!(holds("summary:football", &d));
 }
 
 #[test]
@@ -117,8 +123,9 @@ fn explain_lists_matched_terms_by_field() {
         "Kim Jong Un meets Shoigu",
         "Russia's defence minister in Pyongyang",
     );
-    let mut hits = std::collections::BTreeSet::new();
-    assert!(eval(&q("@dprk AND @russia"), &d, Some(&mut hits)));
+    let hits = QueryMatcher::new(&q("@dprk AND @russia"))
+        .explain(&d)
+        .unwrap();
     let labels: Vec<_> = hits.iter().map(Hit::label).collect();
     assert_eq!(
         labels,
@@ -183,9 +190,127 @@ fn deep_nesting_is_an_error_not_a_crash() {
     assert!(err(&s).contains("nested more than"));
 }
 
+#[test]
+fn one_matcher_serves_many_topics_with_scopes_and_exclusions() {
+    use std::sync::Arc;
+    let topic = |id: &str, query: &str, exclude: Option<&str>, scope: Vec<Scope>| {
+        Arc::new(Topic {
+            id: id.into(),
+            title: id.into(),
+            query: q(query),
+            exclude: exclude.map(q),
+            scope,
+            limit: 50,
+            token: None,
+        })
+    };
+    let m = Matcher::new(vec![
+        topic("kr", "@dprk AND @russia", Some("category:sport"), vec![]),
+        topic("wire-only", "shoigu", None, vec![Scope::Tag("wire".into())]),
+        topic("prefix", "sanction*", None, vec![]),
+    ]);
+    let d = Doc::new(&DocInput {
+        title: "Kim Jong Un receives Shoigu",
+        text: "New sanctions expected.",
+        ..Default::default()
+    });
+    let tags = ["wire".to_string()];
+    let ids = |feed: FeedRef<'_>| -> Vec<String> {
+        m.match_doc(&d, feed).into_iter().map(|h| h.topic).collect()
+    };
+    assert_eq!(
+        ids(FeedRef {
+            url: "https://w.example/",
+            tags: &tags
+        }),
+        ["kr", "wire-only", "prefix"]
+    );
+    assert_eq!(
+        ids(FeedRef {
+            url: "https://w.example/",
+            tags: &[]
+        }),
+        ["kr", "prefix"]
+    );
+    let sport = Doc::new(&DocInput {
+        title: "Kim Jong Un receives Shoigu",
+        categories: &["Sport".to_string()],
+        ..Default::default()
+    });
+    assert!(
+        m.match_doc(&sport, FeedRef { url: "", tags: &[] })
+            .iter()
+            .all(|h| h.topic != "kr")
+    );
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
+
+    /// Text over a small vocabulary, so random queries often hit.
+    fn small_text() -> impl Strategy<Value = String> {
+        let word = prop_oneof![
+            Just("korea"),
+            Just("korean"),
+            Just("russia"),
+            Just("Россия"),
+            Just("kim"),
+            Just("jong"),
+            Just("un"),
+            Just("러시아를"),
+            Just("north"),
+            Just("the"),
+            Just("-"),
+            Just("Kim-Jong-un"),
+            Just("北朝鮮"),
+            Just("sanctions"),
+        ];
+        prop::collection::vec(word, 0..25).prop_map(|w| w.join(" "))
+    }
+
+    fn small_query() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("korea"),
+            Just("korea*"),
+            Just("russia"),
+            Just("\"kim jong un\""),
+            Just("@dprk"),
+            Just("@russia"),
+            Just("north"),
+            Just("sanction*"),
+            Just("AND"),
+            Just("OR"),
+            Just("NOT"),
+            Just("NEAR/2"),
+            Just("("),
+            Just(")"),
+            Just("title:"),
+            Just("summary:"),
+            Just("\"北朝鮮\""),
+        ];
+        prop::collection::vec(piece, 1..10).prop_map(|p| p.join(" ").replace(": ", ":"))
+    }
+
+    proptest! {
+        #[test]
+        fn compiled_matcher_agrees_with_the_reference(query in small_query(), title in small_text(), text in small_text()) {
+            if let Ok(tree) = parse(&query, &aliases()) {
+                let input = DocInput { title: &title, text: &text, ..Default::default() };
+                let reference = super::super::reference::RefDoc::new(&input);
+                let mut want = std::collections::BTreeSet::new();
+                let want_match = super::super::reference::eval(&tree, &reference, None);
+                if want_match {
+                    super::super::reference::eval(&tree, &reference, Some(&mut want));
+                }
+                let got = QueryMatcher::new(&tree).explain(&Doc::new(&input));
+                prop_assert_eq!(got.is_some(), want_match, "{} on {:?} / {:?}", tree, title, text);
+                if let Some(got) = got {
+                    prop_assert_eq!(got, want);
+                }
+            }
+        }
+    }
 
     /// Query-ish text: words, operators, quotes, parentheses, fields, aliases, junk.
     fn query_text() -> impl Strategy<Value = String> {
