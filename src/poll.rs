@@ -490,6 +490,7 @@ fn changed_entries(
             },
         );
         out.push(NewEntry {
+            known: existing.contains_key(&key),
             uid: dedup::entry_uid(&state.url, &key),
             canonical_url: entry.link.as_deref().and_then(dedup::canonical_url),
             content_hash: hash,

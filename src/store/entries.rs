@@ -15,6 +15,9 @@ const SAME_URL_WINDOW_SECS: i64 = 7 * 86_400;
 /// One entry of a poll that is new or changed, with the topics it matched.
 #[derive(Clone, Debug)]
 pub struct NewEntry {
+    /// Whether the store already holds an entry with this key (the poll knows from
+    /// [`Store::entry_hashes`]); saves a lookup for the many entries that are new.
+    pub known: bool,
     pub key: String,
     pub uid: String,
     pub canonical_url: Option<String>,
@@ -156,15 +159,21 @@ fn write_entry(
     stats: &mut WriteStats,
 ) -> rusqlite::Result<()> {
     let e = &n.entry;
-    let existing: Option<(i64, i64, String, i64)> = tx
-        .prepare_cached(
+    let existing: Option<(i64, i64, String, i64)> = if n.known {
+        tx.prepare_cached(
             "SELECT id, story_id, content_hash, sort_time FROM entries WHERE feed_id = ?1 AND key = ?2",
         )?
-        .query_row(params![feed.0, n.key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?;
+        .query_row(params![feed.0, n.key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?
+    } else {
+        None
+    };
     let published = e.published.map(|d| d.timestamp());
     let updated = e.updated.map(|d| d.timestamp());
-    let (entry_id, story_id, sort) = match existing {
+    // `story_sort`: the story's sort time after this write, when known without a lookup.
+    let (entry_id, story_id, sort, story_sort) = match existing {
         Some((_, _, hash, _)) if hash == n.content_hash && n.topics.is_empty() => return Ok(()),
         Some((id, story_id, hash, sort)) => {
             if hash != n.content_hash {
@@ -193,7 +202,7 @@ fn write_entry(
                     .execute(params![story_id, now])?;
                 stats.updated_entries += 1;
             }
-            (id, story_id, sort)
+            (id, story_id, sort, None)
         }
         None => {
             let sort = sort_time(e, ts(now)).timestamp();
@@ -247,6 +256,7 @@ fn write_entry(
                 n.content_hash
             ])?;
             let entry_id = tx.last_insert_rowid();
+            let story_sort = story.map_or(sort, |(_, st)| st.min(sort));
             match story {
                 None => {
                     tx.prepare_cached("UPDATE stories SET first_entry_id = ?2 WHERE id = ?1")?
@@ -268,12 +278,18 @@ fn write_entry(
                 }
             }
             stats.new_entries += 1;
-            (entry_id, story_id, sort)
+            (entry_id, story_id, sort, Some(story_sort))
         }
     };
-    let story_sort: i64 = tx
-        .prepare_cached("SELECT sort_time FROM stories WHERE id = ?1")?
-        .query_row([story_id], |r| r.get(0))?;
+    if n.topics.is_empty() {
+        return Ok(());
+    }
+    let story_sort = match story_sort {
+        Some(s) => s,
+        None => tx
+            .prepare_cached("SELECT sort_time FROM stories WHERE id = ?1")?
+            .query_row([story_id], |r| r.get(0))?,
+    };
     stats.new_matches +=
         insert_matches(tx, story_id, entry_id, story_sort.min(sort), &n.topics, now)?;
     Ok(())

@@ -26,6 +26,7 @@ fn new_entry(
     };
     let key = format!("g:{guid}");
     NewEntry {
+        known: false,
         uid: dedup::entry_uid(feed, &key),
         key,
         canonical_url: dedup::canonical_url(link),
@@ -84,7 +85,9 @@ fn polls_are_stored_once_and_stories_group_by_canonical_url() {
             new_matches: 1
         }
     );
-    // The same write again changes nothing.
+    // The same write again (the poll now knows the keys) changes nothing.
+    let mut first = first;
+    first.entries.iter_mut().for_each(|e| e.known = true);
     let again = store.apply_poll(&first).unwrap();
     assert_eq!(again, WriteStats::default());
 
