@@ -424,7 +424,8 @@ async fn ingest(
                 now,
             };
             let clock = std::time::Instant::now();
-            let applied = job_store.apply_poll(&write);
+            let state_after = write.state.clone();
+            let applied = job_store.apply_poll(write);
             timings.store += clock.elapsed();
             match applied {
                 Ok(stats) => {
@@ -438,7 +439,7 @@ async fn ingest(
                     }
                     PollOutcome {
                         result: PollResult::Stored(stats),
-                        state: write.state,
+                        state: state_after,
                         warnings: parsed.warnings,
                         timings,
                     }

@@ -6,7 +6,7 @@ use super::{Result, Store};
 use crate::model::{Entry, FeedId, FeedState};
 use crate::topic::TopicHit;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use std::collections::{BTreeSet, HashMap};
 
 /// Entries with the same canonical URL join one story when first seen within this window.
@@ -125,7 +125,7 @@ pub fn sort_time(e: &Entry, first_seen: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 fn insert_matches(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     story_id: i64,
     entry_id: i64,
     sort: i64,
@@ -152,7 +152,7 @@ fn insert_matches(
 }
 
 fn write_entry(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     feed: FeedId,
     n: &NewEntry,
     now: i64,
@@ -308,9 +308,10 @@ impl Store {
 
     /// Writes one poll: new and changed entries, their stories and matches, and the feed's new
     /// state, all in one transaction.
-    pub fn apply_poll(&self, w: &PollWrite) -> Result<WriteStats> {
+    pub fn apply_poll(&self, w: PollWrite) -> Result<WriteStats> {
         let now = w.now.timestamp();
-        self.write(&format!("storing the poll of {}", w.state.url), |tx| {
+        let what = format!("storing the poll of {}", w.state.url);
+        self.write(&what, move |tx| {
             let mut stats = WriteStats::default();
             for n in &w.entries {
                 write_entry(tx, w.state.id, n, now, &mut stats)?;
@@ -376,11 +377,12 @@ impl Store {
         matches: &[TopicMatch],
         now: DateTime<Utc>,
     ) -> Result<usize> {
-        self.write(&format!("backfilling topic {topic}"), |tx| {
+        let (topic, hash, matches) = (topic.to_string(), hash.to_string(), matches.to_vec());
+        self.write(&format!("backfilling topic {topic}"), move |tx| {
             let keep: BTreeSet<i64> = matches.iter().map(|m| m.story_id).collect();
             let old: Vec<i64> = {
                 let mut stmt = tx.prepare("SELECT story_id FROM matches WHERE topic = ?1")?;
-                stmt.query_map([topic], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+                stmt.query_map([&topic], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
             };
             for s in old.iter().filter(|s| !keep.contains(s)) {
                 tx.execute("DELETE FROM matches WHERE topic = ?1 AND story_id = ?2", params![topic, s])?;
@@ -417,7 +419,8 @@ impl Store {
 
     /// Drops the matches of topics no longer configured.
     pub fn remove_topics_except(&self, keep: &[String]) -> Result<usize> {
-        self.write("removing old topics", |tx| {
+        let keep = keep.to_vec();
+        self.write("removing old topics", move |tx| {
             let placeholders = vec!["?"; keep.len()].join(",");
             let cond = if keep.is_empty() {
                 String::new()
@@ -426,12 +429,12 @@ impl Store {
             };
             let n = tx.execute(
                 &format!("DELETE FROM matches {cond}"),
-                params_from_iter(keep),
+                params_from_iter(&keep),
             )?;
             let cond = cond.replace("topic", "id");
             tx.execute(
                 &format!("DELETE FROM topics {cond}"),
-                params_from_iter(keep),
+                params_from_iter(&keep),
             )?;
             Ok(n)
         })

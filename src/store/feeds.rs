@@ -92,14 +92,15 @@ impl Store {
     /// The state of each configured feed, creating rows for feeds never seen. Feeds removed from
     /// the config keep their rows and entries; they are simply no longer polled.
     pub fn ensure_feeds(&self, urls: &[String], now: DateTime<Utc>) -> Result<Vec<FeedState>> {
-        self.write("registering configured feeds", |tx| {
+        let urls = urls.to_vec();
+        self.write("registering configured feeds", move |tx| {
             let mut out = Vec::with_capacity(urls.len());
             for url in urls {
                 tx.prepare_cached(
                     "INSERT INTO feeds (url, created_at) VALUES (?1, ?2) ON CONFLICT(url) DO NOTHING",
                 )?
                 .execute(params![url, now.timestamp()])?;
-                out.push(find(tx, url)?.expect("row just ensured"));
+                out.push(find(tx, &url)?.expect("row just ensured"));
             }
             Ok(out)
         })
@@ -116,6 +117,7 @@ impl Store {
 
     /// Saves a feed's state alone (a poll that stored no entries).
     pub fn save_feed_state(&self, state: &FeedState) -> Result<()> {
-        self.write("saving feed state", |tx| save_state(tx, state))
+        let state = state.clone();
+        self.write("saving feed state", move |tx| save_state(tx, &state))
     }
 }

@@ -5,6 +5,7 @@
 mod entries;
 mod feeds;
 mod migrations;
+mod writer;
 
 pub use entries::{EntryRow, NewEntry, PollWrite, StoryItem, TopicMatch, WriteStats};
 pub use feeds::FeedUpdate;
@@ -50,7 +51,7 @@ const READER_POOL: usize = 8;
 
 pub struct Store {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: writer::Writer,
     readers: Mutex<Vec<Connection>>,
 }
 
@@ -90,9 +91,11 @@ impl Store {
             .and_then(|_| conn.pragma_update(None, "temp_store", "MEMORY"))
             .map_err(|e| err(e.to_string()))?;
         migrations::migrate(&mut conn).map_err(err)?;
+        let writer = writer::Writer::start(conn)
+            .map_err(|e| err(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             path: path.to_path_buf(),
-            writer: Mutex::new(conn),
+            writer,
             readers: Mutex::new(Vec::new()),
         })
     }
@@ -130,17 +133,13 @@ impl Store {
         out
     }
 
-    /// Runs `f` in a transaction on the writer connection; commits when it returns Ok.
-    pub(crate) fn write<T>(
+    /// Runs `f` on the writer, all or nothing, and returns once it is committed.
+    pub(crate) fn write<T: Send + 'static>(
         &self,
         what: &str,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T> {
-        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction().context(what)?;
-        let out = f(&tx).context(what)?;
-        tx.commit().context(what)?;
-        Ok(out)
+        self.writer.write(what, f)
     }
 
     /// Whether the database answers (for `/healthz`).

@@ -76,7 +76,7 @@ fn polls_are_stored_once_and_stories_group_by_canonical_url() {
         ],
         now: at(12),
     };
-    let stats = store.apply_poll(&first).unwrap();
+    let stats = store.apply_poll(first.clone()).unwrap();
     assert_eq!(
         stats,
         WriteStats {
@@ -88,7 +88,7 @@ fn polls_are_stored_once_and_stories_group_by_canonical_url() {
     // The same write again (the poll now knows the keys) changes nothing.
     let mut first = first;
     first.entries.iter_mut().for_each(|e| e.known = true);
-    let again = store.apply_poll(&first).unwrap();
+    let again = store.apply_poll(first.clone()).unwrap();
     assert_eq!(again, WriteStats::default());
 
     // Another feed carries the same page under a tracking link, earlier.
@@ -104,7 +104,7 @@ fn polls_are_stored_once_and_stories_group_by_canonical_url() {
         )],
         now: at(12),
     };
-    assert_eq!(store.apply_poll(&second).unwrap().new_entries, 1);
+    assert_eq!(store.apply_poll(second).unwrap().new_entries, 1);
     let page = store.topic_page(&["kr".to_string()], 10, None).unwrap();
     assert_eq!(page.len(), 1, "one story");
     assert_eq!(
@@ -137,7 +137,7 @@ fn pages_follow_the_cursor_newest_first() {
         })
         .collect();
     store
-        .apply_poll(&PollWrite {
+        .apply_poll(PollWrite {
             state: feed,
             entries,
             now: at(12),
@@ -204,7 +204,7 @@ fn backfilled_matches_are_served() {
         })
         .collect();
     store
-        .apply_poll(&PollWrite {
+        .apply_poll(PollWrite {
             state: feed,
             entries,
             now: at(12),
@@ -238,4 +238,47 @@ fn backfilled_matches_are_served() {
     let page = store.topic_page(&["new".to_string()], 10, None).unwrap();
     assert_eq!(page.len(), 3);
     assert_eq!(store.topic_hashes().unwrap()["new"], "h1");
+}
+
+#[test]
+fn a_failing_write_rolls_back_alone_even_when_batched_with_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Store::open(&dir.path().join("feedsift.db")).unwrap());
+    let handles: Vec<_> = (0..24)
+        .map(|i| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                store.write("test write", move |c| {
+                    c.execute(
+                        "INSERT INTO feeds (url, created_at) VALUES (?1, 0)",
+                        [format!("https://f{i}.example/")],
+                    )?;
+                    if i % 2 == 1 {
+                        // Fails after writing: its row must not survive.
+                        c.execute("INSERT INTO no_such_table VALUES (1)", [])?;
+                    }
+                    Ok(i)
+                })
+            })
+        })
+        .collect();
+    for (i, h) in handles.into_iter().enumerate() {
+        let r = h.join().unwrap();
+        assert_eq!(r.is_ok(), i % 2 == 0, "{r:?}");
+    }
+    let urls: Vec<String> = store
+        .feed_states()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.url)
+        .collect();
+    assert_eq!(urls.len(), 12);
+    assert!(urls.iter().all(|u| {
+        let n: usize = u
+            .trim_start_matches("https://f")
+            .trim_end_matches(".example/")
+            .parse()
+            .unwrap();
+        n.is_multiple_of(2)
+    }));
 }

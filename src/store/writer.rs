@@ -1,0 +1,134 @@
+//! The single writer: a thread that owns the write connection and applies jobs in order.
+//!
+//! Jobs that queue up while a commit is in progress are applied together in one transaction,
+//! each inside its own savepoint (group commit): a job that fails is rolled back alone, the
+//! others commit, and every caller learns its own result only after the commit. This keeps
+//! "each poll is all or nothing" while one commit (WAL write) serves many polls when they
+//! arrive faster than commits can be made.
+
+use super::{Result, StoreError};
+use rusqlite::Connection;
+use std::sync::mpsc;
+
+/// Most jobs applied in one transaction.
+const MAX_BATCH: usize = 64;
+
+/// Called after the transaction ends, with the commit error if it failed.
+type Finish = Box<dyn FnOnce(Option<String>) + Send>;
+/// Runs inside a savepoint (or is told why it cannot run); says whether it succeeded and how to
+/// report back.
+type Job = Box<dyn FnOnce(std::result::Result<&Connection, &str>) -> (bool, Finish) + Send>;
+
+/// Handle to the writer thread; dropping it lets the thread finish its queue and exit.
+pub(super) struct Writer {
+    jobs: mpsc::Sender<Job>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Writer {
+    pub(super) fn start(conn: Connection) -> std::io::Result<Writer> {
+        let (jobs, rx) = mpsc::channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name("feedsift-writer".into())
+            .spawn(move || run(conn, rx))?;
+        Ok(Writer {
+            jobs,
+            thread: Some(thread),
+        })
+    }
+
+    /// Runs `f` in the writer's transaction and waits until it is committed.
+    pub(super) fn write<T: Send + 'static>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (reply, answer) = mpsc::sync_channel::<Result<T>>(1);
+        let context = what.to_string();
+        let job: Job = Box::new(move |conn| {
+            match conn
+                .map_err(str::to_string)
+                .and_then(|c| f(c).map_err(|e| e.to_string()))
+            {
+                Ok(value) => (
+                    true,
+                    Box::new(move |commit_error: Option<String>| {
+                        let _ = reply.send(match commit_error {
+                            None => Ok(value),
+                            Some(message) => Err(StoreError { context, message }),
+                        });
+                    }),
+                ),
+                Err(message) => (
+                    false,
+                    Box::new(move |_| {
+                        let _ = reply.send(Err(StoreError { context, message }));
+                    }),
+                ),
+            }
+        });
+        let gone = || StoreError {
+            context: what.to_string(),
+            message: "the database writer has stopped".into(),
+        };
+        self.jobs.send(job).map_err(|_| gone())?;
+        answer.recv().map_err(|_| gone())?
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Closing the channel ends the thread once the queue is drained.
+        let (closed, _) = mpsc::channel();
+        self.jobs = closed;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut finishers = Vec::with_capacity(batch.len());
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let message = format!("cannot start a transaction: {e}");
+            tracing::error!(error = %message, "database write failed");
+            for job in batch {
+                let (_, finish) = job(Err(&message));
+                finish(Some(message.clone()));
+            }
+            continue;
+        }
+        for job in batch {
+            if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+                let message = format!("cannot start a savepoint: {e}");
+                finishers.push(job(Err(&message)).1);
+                continue;
+            }
+            let (ok, finish) = job(Ok(&conn));
+            let end = if ok {
+                "RELEASE job"
+            } else {
+                "ROLLBACK TO job; RELEASE job"
+            };
+            if let Err(e) = conn.execute_batch(end) {
+                tracing::error!(error = %e, "cannot end a savepoint");
+            }
+            finishers.push(finish);
+        }
+        let commit_error = conn.execute_batch("COMMIT").err().map(|e| {
+            let _ = conn.execute_batch("ROLLBACK");
+            e.to_string()
+        });
+        for finish in finishers {
+            finish(commit_error.clone());
+        }
+    }
+}
