@@ -23,17 +23,42 @@ type Job = Box<dyn FnOnce(std::result::Result<&Connection, &str>) -> (bool, Fini
 pub(super) struct Writer {
     jobs: mpsc::Sender<Job>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// Stops the checkpointer when dropped.
+    stop_checkpoints: Option<mpsc::Sender<()>>,
+    checkpointer: Option<std::thread::JoinHandle<()>>,
 }
 
+/// How often the background checkpointer copies the WAL back into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
 impl Writer {
-    pub(super) fn start(conn: Connection) -> std::io::Result<Writer> {
+    /// Starts the writer on `conn`, and a checkpointer on `checkpoints`: copying the WAL into
+    /// the database (a PASSIVE checkpoint, which never blocks the writer) happens on its own
+    /// thread, so the writer's commits stay short.
+    pub(super) fn start(conn: Connection, checkpoints: Connection) -> std::io::Result<Writer> {
         let (jobs, rx) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("feedsift-writer".into())
             .spawn(move || run(conn, rx))?;
+        let (stop, stopped) = mpsc::channel::<()>();
+        let checkpointer = std::thread::Builder::new()
+            .name("feedsift-checkpoint".into())
+            .spawn(move || {
+                while let Err(mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(CHECKPOINT_EVERY)
+                {
+                    if let Err(e) =
+                        checkpoints.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        tracing::debug!(error = %e, "background checkpoint failed");
+                    }
+                }
+            })?;
         Ok(Writer {
             jobs,
             thread: Some(thread),
+            stop_checkpoints: Some(stop),
+            checkpointer: Some(checkpointer),
         })
     }
 
@@ -82,6 +107,10 @@ impl Drop for Writer {
         let (closed, _) = mpsc::channel();
         self.jobs = closed;
         if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.stop_checkpoints.take();
+        if let Some(t) = self.checkpointer.take() {
             let _ = t.join();
         }
     }
