@@ -184,6 +184,9 @@ pub fn run(cli: Cli) -> CliResult {
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Blocking work is parsing and matching (CPU-bound) and waiting for the writer: more
+        // threads than this only add memory, not speed.
+        .max_blocking_threads(8)
         .build()
         .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))
 }
