@@ -23,7 +23,12 @@ pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
         )));
     }
     let rt = runtime()?;
-    let outcomes = rt.block_on(async {
+    let mut s = String::new();
+    let (mut ok, mut unchanged, mut failed) = (0, 0, 0);
+    let (mut new, mut updated, mut matches) = (0, 0, 0);
+    let mut timings = crate::poll::Timings::default();
+    let tty = std::io::stderr().is_terminal();
+    let polled = rt.block_on(async {
         let store = open_store(&config).await.map_err(Failure::runtime)?;
         let pipeline = Arc::new(Pipeline::new(config.clone()).map_err(Failure::runtime)?);
         let current = Current::new(pipeline.clone());
@@ -35,51 +40,42 @@ pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
                 .map_err(Failure::runtime)?;
         }
         let scheduler = Scheduler::new(store, current, Arc::new(Heartbeat::default()));
-        let tty = std::io::stderr().is_terminal();
         scheduler
-            .poll_once(only, |done, total, outcome| {
+            .poll_once(only, |done, total, o| {
                 if tty {
-                    let url = outcome.state.fetch_url();
-                    let short: String = url.chars().take(60).collect();
+                    let short: String = o.state.fetch_url().chars().take(60).collect();
                     eprint!("\r\x1b[2K[{done}/{total}] {short}");
                     if done == total {
                         eprintln!();
                     }
                 }
+                timings += o.timings;
+                match &o.result {
+                    PollResult::Unchanged => {
+                        ok += 1;
+                        unchanged += 1;
+                    }
+                    PollResult::Stored(st) => {
+                        ok += 1;
+                        new += st.new_entries;
+                        updated += st.updated_entries;
+                        matches += st.new_matches;
+                    }
+                    PollResult::Failed { kind, message } => {
+                        failed += 1;
+                        let _ = writeln!(s, "failed  {}  {kind}: {message}", o.state.fetch_url());
+                    }
+                }
+                for w in &o.warnings {
+                    let _ = writeln!(s, "warning {}  {w}", o.state.fetch_url());
+                }
             })
             .await
             .map_err(Failure::runtime)
     })?;
-    let mut s = String::new();
-    let (mut ok, mut unchanged, mut failed) = (0, 0, 0);
-    let (mut new, mut updated, mut matches) = (0, 0, 0);
-    let mut timings = crate::poll::Timings::default();
-    for o in &outcomes {
-        timings += o.timings;
-        match &o.result {
-            PollResult::Unchanged => {
-                ok += 1;
-                unchanged += 1;
-            }
-            PollResult::Stored(st) => {
-                ok += 1;
-                new += st.new_entries;
-                updated += st.updated_entries;
-                matches += st.new_matches;
-            }
-            PollResult::Failed { kind, message } => {
-                failed += 1;
-                let _ = writeln!(s, "failed  {}  {kind}: {message}", o.state.fetch_url());
-            }
-        }
-        for w in &o.warnings {
-            let _ = writeln!(s, "warning {}  {w}", o.state.fetch_url());
-        }
-    }
     let _ = writeln!(
         s,
-        "{} feeds polled: {ok} ok ({unchanged} unchanged), {failed} failed; {new} new entries, {updated} updated, {matches} new topic matches",
-        outcomes.len()
+        "{polled} feeds polled: {ok} ok ({unchanged} unchanged), {failed} failed; {new} new entries, {updated} updated, {matches} new topic matches"
     );
     let _ = writeln!(
         s,

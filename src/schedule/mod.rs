@@ -217,12 +217,13 @@ impl Scheduler {
     }
 
     /// Polls the configured feeds (or only `only`) once, now, under the same limits as the
-    /// daemon, calling `progress` after each. Returns every outcome.
+    /// daemon, calling `each(done, total, outcome)` after each (outcomes are not kept: memory
+    /// does not grow with the number of feeds). Returns how many were polled.
     pub async fn poll_once(
         mut self,
         only: Option<&str>,
-        mut progress: impl FnMut(usize, usize, &PollOutcome),
-    ) -> Result<Vec<PollOutcome>, String> {
+        mut each: impl FnMut(usize, usize, &PollOutcome),
+    ) -> Result<usize, String> {
         let now = Utc::now();
         self.sync_feeds(now).await?;
         let mut total = 0;
@@ -232,7 +233,7 @@ impl Scheduler {
             total += usize::from(selected);
         }
         self.rebuild_queue();
-        let mut out = Vec::with_capacity(total);
+        let mut done = 0;
         loop {
             self.dispatch(now);
             if self.in_flight == 0 {
@@ -241,11 +242,11 @@ impl Scheduler {
             let Some((url, host, outcome)) = self.done_rx.recv().await else {
                 break;
             };
-            out.push(outcome.clone());
-            progress(out.len(), total, &outcome);
+            done += 1;
+            each(done, total, &outcome);
             self.finish(url, host, outcome);
         }
-        Ok(out)
+        Ok(done)
     }
 
     /// Polls feeds as they fall due until `cancel` fires, then lets polls in flight finish

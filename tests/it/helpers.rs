@@ -326,7 +326,11 @@ pub async fn poll_once(
         current,
         Arc::new(feedsift::schedule::Heartbeat::default()),
     );
-    let outcomes = scheduler.poll_once(None, |_, _, _| {}).await.unwrap();
+    let mut outcomes = Vec::new();
+    scheduler
+        .poll_once(None, |_, _, o| outcomes.push(o.clone()))
+        .await
+        .unwrap();
     (store, outcomes)
 }
 
