@@ -24,7 +24,43 @@ pub fn normalize(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }
+    // Mostly-ASCII text (English with a dash or curly quotes) is common: ASCII runs are only
+    // lower-cased, and the Unicode work is done on the rest. A non-ASCII run takes the ASCII
+    // character before it along, so a combining mark still meets its base letter.
     let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let ascii_end = bytes[i..]
+            .iter()
+            .position(|b| !b.is_ascii())
+            .map_or(bytes.len(), |p| i + p);
+        if ascii_end == bytes.len() {
+            out.extend(bytes[i..].iter().map(|b| b.to_ascii_lowercase() as char));
+            break;
+        }
+        let run_start = if ascii_end > i {
+            ascii_end - 1
+        } else {
+            ascii_end
+        };
+        out.extend(
+            bytes[i..run_start]
+                .iter()
+                .map(|b| b.to_ascii_lowercase() as char),
+        );
+        // The run goes to the next ASCII byte (a char boundary).
+        let mut run_end = ascii_end;
+        while run_end < bytes.len() && !bytes[run_end].is_ascii() {
+            run_end += 1;
+        }
+        normalize_unicode(&s[run_start..run_end], &mut out);
+        i = run_end;
+    }
+    out
+}
+
+fn normalize_unicode(s: &str, out: &mut String) {
     // NFKD splits accents from their letters; after dropping them, NFC recomposes the rest
     // (Hangul jamo back into syllables, kana with voicing marks).
     let stripped = s.nfkd().filter(|c| !is_stripped_mark(*c)).nfc();
@@ -36,7 +72,6 @@ pub fn normalize(s: &str) -> String {
             c => out.extend(c.to_lowercase()),
         }
     }
-    out
 }
 
 /// True for characters written without spaces between words, which form one-character words.
@@ -55,21 +90,35 @@ fn is_word_char(c: char) -> bool {
 
 /// Byte ranges of the words of already-normalised text.
 pub fn word_spans(normalized: &str) -> Vec<(usize, usize)> {
+    let bytes = normalized.as_bytes();
     let mut spans = Vec::new();
     let mut start: Option<usize> = None;
-    for (i, c) in normalized.char_indices() {
-        if is_word_char(c) && !is_unspaced(c) {
-            if start.is_none() {
-                start = Some(i);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // ASCII needs no decoding; other characters are decoded where they start.
+        let (c, len) = if b.is_ascii() {
+            (b as char, 1)
+        } else {
+            let c = normalized[i..].chars().next().expect("at a char boundary");
+            (c, c.len_utf8())
+        };
+        let word = if b.is_ascii() {
+            b.is_ascii_alphanumeric()
+        } else {
+            is_word_char(c) && !is_unspaced(c)
+        };
+        if word {
+            start.get_or_insert(i);
+        } else {
+            if let Some(s) = start.take() {
+                spans.push((s, i));
             }
-            continue;
+            if !b.is_ascii() && is_unspaced(c) {
+                spans.push((i, i + len));
+            }
         }
-        if let Some(s) = start.take() {
-            spans.push((s, i));
-        }
-        if is_unspaced(c) {
-            spans.push((i, i + c.len_utf8()));
-        }
+        i += len;
     }
     if let Some(s) = start {
         spans.push((s, normalized.len()));
@@ -91,23 +140,26 @@ pub fn words(s: &str) -> Vec<String> {
     split_words(&n).into_iter().map(str::to_owned).collect()
 }
 
+fn is_dropped(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
 /// Collapse runs of whitespace to one space, drop control characters, trim.
 pub fn clean_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            space = !out.is_empty();
+    for word in s.split_whitespace() {
+        let clean = word.bytes().all(|b| (0x20..0x7f).contains(&b));
+        if !clean && word.chars().all(is_dropped) {
             continue;
         }
-        if c.is_control() || matches!(c, '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}') {
-            continue;
-        }
-        if space {
+        if !out.is_empty() {
             out.push(' ');
-            space = false;
         }
-        out.push(c);
+        if clean {
+            out.push_str(word);
+        } else {
+            out.extend(word.chars().filter(|c| !is_dropped(*c)));
+        }
     }
     out
 }
@@ -125,6 +177,32 @@ mod tests {
         assert_eq!(normalize("Straße"), "strasse");
         assert_eq!(normalize("Ким Чен Ын"), "ким чен ын");
         assert_eq!(normalize("Шойгу ёлка"), "шоигу елка");
+    }
+
+    #[test]
+    fn mixed_text_normalises_like_whole_text() {
+        for s in [
+            "Korea–Russia “talks” in Café Déjà",
+            "e\u{301}te\u{301}",
+            "ＡＢＣ and Ким Чен Ын, 김정은 — Straße",
+            "x\u{308}",
+        ] {
+            let whole: String = {
+                let mut out = String::new();
+                super::normalize_unicode(s, &mut out);
+                out
+            };
+            assert_eq!(normalize(s), whole, "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_ascii_fast_path_changes_nothing(s in "\\PC{0,40}") {
+            let mut whole = String::new();
+            super::normalize_unicode(&s, &mut whole);
+            proptest::prop_assert_eq!(normalize(&s), whole);
+        }
     }
 
     #[test]
@@ -153,5 +231,7 @@ mod tests {
     #[test]
     fn clean_line_collapses_whitespace_and_controls() {
         assert_eq!(clean_line("  a\u{0}b \n\t c  "), "ab c");
+        assert_eq!(clean_line("x \u{0}\u{1} y\u{FEFF}"), "x y");
+        assert_eq!(clean_line("Café\u{a0}“q”"), "Café “q”");
     }
 }

@@ -31,18 +31,16 @@ impl Sanitizer {
 /// every `<` here opens a tag.
 pub fn html_text(clean_html: &str) -> String {
     let mut stripped = String::with_capacity(clean_html.len());
-    let mut in_tag = false;
-    for c in clean_html.chars() {
-        match (in_tag, c) {
-            (false, '<') => in_tag = true,
-            (true, '>') => {
-                in_tag = false;
-                stripped.push(' ');
-            }
-            (false, c) => stripped.push(c),
-            (true, _) => {}
-        }
+    let mut rest = clean_html;
+    while let Some(open) = rest.find('<') {
+        stripped.push_str(&rest[..open]);
+        stripped.push(' ');
+        rest = match rest[open..].find('>') {
+            Some(close) => &rest[open + close + 1..],
+            None => "",
+        };
     }
+    stripped.push_str(rest);
     crate::text::clean_line(&html_escape::decode_html_entities(&stripped))
 }
 
