@@ -2,12 +2,12 @@
 //! Shared by the daemon's scheduler and `feedsift poll`. Timing policy comes from `schedule`.
 //! Also home of topic backfill, which matches stored entries against new or changed topics.
 
-use crate::config::{Config, FeedConfig};
+use crate::config::Config;
 use crate::dedup;
 use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher, Validators};
 use crate::model::{ErrorKind, FeedState, FeedStatus, ParsedFeed};
 use crate::schedule::policy::{self, Bounds, ServerHints};
-use crate::store::{NewEntry, PollWrite, Store, StoreError, TopicMatch, WriteStats};
+use crate::store::{EntryRow, NewEntry, PollWrite, Store, StoreError, TopicMatch, WriteStats};
 use crate::topic::{Doc, DocInput, FeedRef, Matcher};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -157,7 +157,8 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
         .expect("blocking task panicked")
 }
 
-/// A document for matching an entry of the feed `feed`.
+/// The title entries of the feed at `url` are shown and matched with: the configured one,
+/// else the feed's own (`stored`).
 pub fn feed_title<'a>(config: &'a Config, url: &str, stored: Option<&'a str>) -> &'a str {
     config
         .feed(url)
@@ -520,28 +521,14 @@ fn sync_topics(pipeline: &Pipeline, store: &Store) -> Result<Vec<String>, StoreE
     if stale.is_empty() {
         return Ok(Vec::new());
     }
-    let feeds: HashMap<&str, &FeedConfig> =
-        config.feeds.iter().map(|f| (f.url.as_str(), f)).collect();
     let mut found: HashMap<String, Vec<TopicMatch>> = HashMap::new();
     let matcher = Matcher::new(stale.clone());
     store.scan_entries(None, |row| {
-        let cfg = feeds.get(row.feed_url.as_str());
-        let tags: &[String] = cfg.map(|f| f.tags.as_slice()).unwrap_or(&[]);
-        let title = cfg
-            .and_then(|f| f.title.as_deref())
-            .or(row.feed_title.as_deref())
-            .unwrap_or("");
-        let text =
-            crate::parse::entry_text(row.summary_html.as_deref(), row.content_html.as_deref());
-        let doc = Doc::new(&DocInput {
-            title: &row.title,
-            text: &text,
-            authors: &row.authors,
-            categories: &row.categories,
-            feed_title: title,
-            feed_url: &row.feed_url,
-            url: row.link.as_deref().unwrap_or(""),
-        });
+        let tags: &[String] = config
+            .feed(&row.feed_url)
+            .map(|f| f.tags.as_slice())
+            .unwrap_or(&[]);
+        let doc = stored_doc(config, &row);
         let feed = FeedRef {
             url: &row.feed_url,
             tags,
@@ -569,6 +556,21 @@ fn sync_topics(pipeline: &Pipeline, store: &Store) -> Result<Vec<String>, StoreE
         done.push(t.id.clone());
     }
     Ok(done)
+}
+
+/// The matching document of a stored entry, with its feed's title as configured (or as the
+/// feed gives it).
+pub fn stored_doc(config: &Config, row: &EntryRow) -> Doc {
+    let text = crate::parse::entry_text(row.summary_html.as_deref(), row.content_html.as_deref());
+    Doc::new(&DocInput {
+        title: &row.title,
+        text: &text,
+        authors: &row.authors,
+        categories: &row.categories,
+        feed_title: feed_title(config, &row.feed_url, row.feed_title.as_deref()),
+        feed_url: &row.feed_url,
+        url: row.link.as_deref().unwrap_or(""),
+    })
 }
 
 /// Feeds to poll for `config`: the stored state of each configured feed (rows created as

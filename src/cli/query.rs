@@ -2,9 +2,9 @@
 
 use super::{CliResult, Failure, load_config, out, short_time};
 use crate::config::units::parse_duration;
-use crate::poll::feed_title;
+use crate::poll::{feed_title, stored_doc};
 use crate::store::Store;
-use crate::topic::{self, Doc, DocInput, Hit, QueryMatcher};
+use crate::topic::{self, Hit, QueryMatcher};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -29,19 +29,9 @@ pub fn run(
     let mut rows = Vec::new();
     store
         .scan_entries(since, |row| {
-            let title = feed_title(&config, &row.feed_url, row.feed_title.as_deref()).to_string();
-            let text =
-                crate::parse::entry_text(row.summary_html.as_deref(), row.content_html.as_deref());
-            let doc = Doc::new(&DocInput {
-                title: &row.title,
-                text: &text,
-                authors: &row.authors,
-                categories: &row.categories,
-                feed_title: &title,
-                feed_url: &row.feed_url,
-                url: row.link.as_deref().unwrap_or(""),
-            });
-            if let Some(hits) = matcher.explain(&doc) {
+            if let Some(hits) = matcher.explain(&stored_doc(&config, &row)) {
+                let title =
+                    feed_title(&config, &row.feed_url, row.feed_title.as_deref()).to_string();
                 let source = if title.is_empty() {
                     row.feed_url.clone()
                 } else {
