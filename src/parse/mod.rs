@@ -14,6 +14,8 @@ use url::Url;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
     pub message: String,
+    /// The parser crashed on this document (a bug in it, not in the feed alone).
+    pub panicked: bool,
 }
 
 impl fmt::Display for ParseError {
@@ -36,6 +38,7 @@ pub fn parse_guarded(bytes: &[u8], base_url: &str) -> Result<ParsedFeed, ParseEr
                 .unwrap_or_else(|| "unknown panic".into());
             Err(ParseError {
                 message: format!("the feed parser crashed on this document: {msg}"),
+                panicked: true,
             })
         }
     }
@@ -91,6 +94,55 @@ pub fn entry_text(summary_html: Option<&str>, content_html: Option<&str>) -> Str
     }
 }
 
+/// UTF-16 documents (a byte-order mark, or `<?` spelled in UTF-16 without one) decoded to UTF-8,
+/// with the XML declaration saying so. feed-rs crashes on UTF-16 input; everything else passes
+/// through untouched.
+fn utf16_to_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
+    let encoding = match bytes {
+        [0xFE, 0xFF, ..] | [0x00, b'<', 0x00, b'?', ..] => encoding_rs::UTF_16BE,
+        [0xFF, 0xFE, ..] | [b'<', 0x00, b'?', 0x00, ..] => encoding_rs::UTF_16LE,
+        _ => return None,
+    };
+    let (text, _) = encoding.decode_with_bom_removal(bytes);
+    let mut text = text.into_owned();
+    // Say UTF-8 in the declaration, or the parser would decode the bytes as UTF-16 again.
+    if let Some(end) = text.starts_with("<?xml").then(|| text.find("?>")).flatten() {
+        let decl = &text[..end];
+        if let Some(at) = decl.find("encoding") {
+            let rest = &decl[at..];
+            let quote = rest.find(['"', '\'']);
+            if let Some(q) = quote {
+                let qc = rest.as_bytes()[q] as char;
+                if let Some(close) = rest[q + 1..].find(qc) {
+                    let (start, stop) = (at, at + q + 1 + close + 1);
+                    text.replace_range(start..stop, "encoding=\"utf-8\"");
+                }
+            }
+        }
+    }
+    Some(text.into_bytes())
+}
+
+/// `<rss>` without a `version` attribute (common, and rejected by feed-rs) given
+/// `version="2.0"`. Only the root element of an RSS document is touched; documents that carry a
+/// version are returned as they are.
+fn rss_version_added(bytes: &[u8]) -> Option<Vec<u8>> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let at = head
+        .windows(5)
+        .position(|w| w[..4] == *b"<rss" && (w[4] == b'>' || w[4].is_ascii_whitespace()))?;
+    let end = at + head[at..].iter().position(|&b| b == b'>')?;
+    let tag = &head[at..end];
+    if tag.windows(7).any(|w| w == b"version") {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    out.extend_from_slice(&bytes[..at + 4]);
+    out.extend_from_slice(b" version=\"2.0\"");
+    out.extend_from_slice(&bytes[at + 4..]);
+    Some(out)
+}
+
 /// Parses one feed document fetched from (or standing for) `base_url`.
 pub fn parse(bytes: &[u8], base_url: &str) -> Result<ParsedFeed, ParseError> {
     let base = Url::parse(base_url).ok();
@@ -100,8 +152,13 @@ pub fn parse(bytes: &[u8], base_url: &str) -> Result<ParsedFeed, ParseError> {
         // instead of trusting an id generated from whatever the entry happens to have.
         .id_generator(|_, _, _| String::new())
         .build();
+    let decoded = utf16_to_utf8(bytes);
+    let bytes = decoded.as_deref().unwrap_or(bytes);
+    let versioned = rss_version_added(bytes);
+    let bytes = versioned.as_deref().unwrap_or(bytes);
     let feed = parser.parse(bytes).map_err(|e| ParseError {
         message: format!("not a readable RSS, Atom or JSON feed: {e}"),
+        panicked: false,
     })?;
     let format = match feed.feed_type {
         feed_rs::model::FeedType::Atom => FeedFormat::Atom,
@@ -325,6 +382,32 @@ mod tests {
         assert_eq!(f.skip_days, 0b110_0000);
         let plain = parse(RSS.as_bytes(), "https://x.example/").unwrap();
         assert_eq!((plain.skip_hours, plain.skip_days), (0, 0));
+    }
+
+    #[test]
+    fn utf16_documents_are_read() {
+        let doc = "<?xml version=\"1.0\" encoding=\"utf-16\"?><rss version=\"2.0\"><channel><title>Россия</title><item><title>러시아</title></item></channel></rss>";
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(doc.encode_utf16().flat_map(|u| u.to_be_bytes()));
+        let le_no_bom: Vec<u8> = doc.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        for bytes in [be, le_no_bom] {
+            let f = parse_guarded(&bytes, "https://x.example/").unwrap();
+            assert_eq!(f.title.as_deref(), Some("Россия"));
+            assert_eq!(f.entries[0].title, "러시아");
+        }
+    }
+
+    #[test]
+    fn rss_without_version_is_read_as_rss_2() {
+        let doc = "<?xml version=\"1.0\"?><rss><channel><title>t</title><item><title>x</title></item></channel></rss>";
+        let f = parse(doc.as_bytes(), "https://x.example/").unwrap();
+        assert_eq!((f.format, f.entries.len()), (FeedFormat::Rss2, 1));
+        let with = r#"<rss version="0.91"><channel><title>t</title></channel></rss>"#;
+        assert_eq!(
+            rss_version_added(with.as_bytes()),
+            None,
+            "a stated version is kept"
+        );
     }
 
     #[test]
