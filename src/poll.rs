@@ -412,16 +412,19 @@ async fn ingest(
             };
             timings.store = clock.elapsed();
             let clock = std::time::Instant::now();
-            let entries = changed_entries(pipeline, &state, &parsed, &existing);
+            let keys = dedup::entry_keys(&parsed.entries);
+            let entries = changed_entries(pipeline, &state, &parsed, &keys, &existing);
             timings.matching = clock.elapsed();
             let new = entries
                 .iter()
                 .filter(|e| !existing.contains_key(&e.key))
                 .count();
             let next = success_state(pipeline, &state, &f, Some(&parsed), new, now);
+            let listed = keys.into_iter().flatten().collect();
             let write = PollWrite {
                 state: next,
                 entries,
+                listed: Some(listed),
                 now,
             };
             let clock = std::time::Instant::now();
@@ -457,6 +460,7 @@ fn changed_entries(
     pipeline: &Pipeline,
     state: &FeedState,
     parsed: &ParsedFeed,
+    keys: &[Option<String>],
     existing: &HashMap<String, String>,
 ) -> Vec<NewEntry> {
     let config = &pipeline.config;
@@ -467,10 +471,9 @@ fn changed_entries(
         &state.url,
         parsed.title.as_deref().or(state.title.as_deref()),
     );
-    let keys = dedup::entry_keys(&parsed.entries);
     let mut out = Vec::new();
     for (entry, key) in parsed.entries.iter().zip(keys) {
-        let Some(key) = key else { continue };
+        let Some(key) = key.clone() else { continue };
         let hash = dedup::content_hash(entry);
         if existing.get(&key) == Some(&hash) {
             continue;

@@ -22,6 +22,40 @@ use tracing::{error, info, warn};
 /// How long polls in flight may run on after a shutdown signal.
 pub const DRAIN: Duration = Duration::from_secs(10);
 
+/// Retention runs this long after start, then once a day.
+const RETENTION_FIRST: Duration = Duration::from_secs(600);
+const RETENTION_EVERY: Duration = Duration::from_secs(86_400);
+
+/// Deletes expired entries (see `Store::expire`) once a day until `stop` fires.
+fn spawn_retention(
+    store: Arc<Store>,
+    current: Arc<Current>,
+    stop: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut wait = RETENTION_FIRST;
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(wait) => {}
+            }
+            wait = RETENTION_EVERY;
+            let keep = current.get().config.daemon.retention;
+            let cutoff = chrono::Utc::now()
+                - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
+            let s = store.clone();
+            match tokio::task::spawn_blocking(move || s.expire(cutoff)).await {
+                Ok(Ok(n)) => info!(
+                    deleted = n,
+                    "retention: deleted entries matched by no topic and no longer listed"
+                ),
+                Ok(Err(e)) => error!(error = %e, "retention failed"),
+                Err(e) => error!(error = %e, "retention task failed"),
+            }
+        }
+    })
+}
+
 /// How the outside world steers a running daemon.
 pub struct Control {
     /// Cancelled to shut down.
@@ -97,6 +131,7 @@ pub async fn run(
     systemd::ready();
     let watchdog =
         systemd::spawn_watchdog(store.clone(), heartbeat.clone(), control.shutdown.clone());
+    let retention = spawn_retention(store.clone(), current.clone(), control.shutdown.clone());
 
     loop {
         tokio::select! {
@@ -131,6 +166,7 @@ pub async fn run(
     if let Some(w) = watchdog {
         w.abort();
     }
+    retention.abort();
     info!("stopped");
     Ok(())
 }

@@ -31,6 +31,9 @@ pub struct NewEntry {
 pub struct PollWrite {
     pub state: FeedState,
     pub entries: Vec<NewEntry>,
+    /// Keys of every entry in the document just fetched (new, changed or not), which retention
+    /// must keep; `None` leaves the stored list as it is.
+    pub listed: Option<Vec<String>>,
     pub now: DateTime<Utc>,
 }
 
@@ -317,6 +320,10 @@ impl Store {
                 write_entry(tx, w.state.id, n, now, &mut stats)?;
             }
             save_state(tx, &w.state)?;
+            if let Some(listed) = &w.listed {
+                tx.prepare_cached("UPDATE feeds SET listed = ?2 WHERE id = ?1")?
+                    .execute(params![w.state.id.0, json_list(listed)])?;
+            }
             Ok(stats)
         })
     }
@@ -527,6 +534,83 @@ impl Store {
             }
             Ok(out)
         })
+    }
+
+    /// Retention: deletes entries first seen before `cutoff` whose story no topic matched and
+    /// that their feed no longer lists (an entry still in the feed would come back as new), then
+    /// stories left without entries, and returns freed pages to the file system a little at a
+    /// time. Works in batches so that polls are never held up for long. Returns entries deleted.
+    pub fn expire(&self, cutoff: DateTime<Utc>) -> Result<usize> {
+        const BATCH: i64 = 2000;
+        let cutoff = cutoff.timestamp();
+        let mut deleted = 0;
+        let mut after = 0i64;
+        loop {
+            let (n, last, done) = self.write("deleting expired entries", move |tx| {
+                let candidates: Vec<(i64, i64, String)> = tx
+                    .prepare_cached(
+                        "SELECT e.id, e.feed_id, e.key FROM entries e
+                         WHERE e.id > ?1 AND e.first_seen < ?2
+                           AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.story_id = e.story_id)
+                         ORDER BY e.id LIMIT ?3",
+                    )?
+                    .query_map(params![after, cutoff, BATCH], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                let last = candidates.last().map_or(after, |c| c.0);
+                let done = (candidates.len() as i64) < BATCH;
+                let mut listed: HashMap<i64, std::collections::HashSet<String>> = HashMap::new();
+                let mut n = 0;
+                for (id, feed, key) in candidates {
+                    let still_listed = match listed.entry(feed) {
+                        std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(v) => {
+                            let keys: Option<String> = tx
+                                .prepare_cached("SELECT listed FROM feeds WHERE id = ?1")?
+                                .query_row([feed], |r| r.get(0))?;
+                            v.insert(keys.map(|k| parse_list(&k)).unwrap_or_default().into_iter().collect())
+                        }
+                    };
+                    if still_listed.contains(&key) {
+                        continue;
+                    }
+                    n += tx
+                        .prepare_cached("DELETE FROM entries WHERE id = ?1")?
+                        .execute([id])?;
+                }
+                if n > 0 {
+                    tx.execute(
+                        "DELETE FROM stories WHERE NOT EXISTS
+                           (SELECT 1 FROM entries e WHERE e.story_id = stories.id)",
+                        [],
+                    )?;
+                    // A story that lost the entry it was shown through shows its earliest left.
+                    tx.execute(
+                        "UPDATE stories SET first_entry_id =
+                           (SELECT e.id FROM entries e WHERE e.story_id = stories.id
+                            ORDER BY e.sort_time, e.id LIMIT 1)
+                         WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.id = stories.first_entry_id)",
+                        [],
+                    )?;
+                }
+                Ok((n, last, done))
+            })?;
+            deleted += n;
+            after = last;
+            if done {
+                break;
+            }
+        }
+        if deleted > 0 {
+            self.write("returning free space", |tx| {
+                let mut stmt = tx.prepare("PRAGMA incremental_vacuum(10000)")?;
+                let mut rows = stmt.query([])?;
+                while rows.next()?.is_some() {}
+                Ok(())
+            })?;
+        }
+        Ok(deleted)
     }
 
     /// Matched stories and newest match per topic.

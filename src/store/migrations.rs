@@ -88,6 +88,11 @@ ALTER TABLE feeds ADD COLUMN ttl_secs INTEGER;       -- RSS <ttl>
 ALTER TABLE feeds ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;  -- bit n = hour n (UTC)
 ALTER TABLE feeds ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;   -- bit 0 = Monday
 "#,
+    // 3: retention needs to know which entries the feed still lists.
+    r#"
+ALTER TABLE feeds ADD COLUMN listed TEXT;   -- JSON array of the keys in the latest document
+CREATE INDEX entries_first_seen ON entries(first_seen);
+"#,
 ];
 
 /// Applies every migration not yet applied. Refuses a database from a newer feedsift.

@@ -84,6 +84,10 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| err(e.to_string()))?;
         configure(&conn).map_err(|e| err(e.to_string()))?;
+        // Space freed by retention is returned a little at a time (see `expire`); this only
+        // takes effect on a new database, before its first table.
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")
+            .map_err(|e| err(e.to_string()))?;
         // The writer gets a larger page cache (index pages stay hot across polls). Checkpoints
         // run in the background (see `writer`); the writer checkpoints itself only if the WAL
         // passes 64 MiB anyway, and the WAL file is cut back to 64 MiB after each reset.

@@ -74,6 +74,7 @@ fn polls_are_stored_once_and_stories_group_by_canonical_url() {
                 None,
             ),
         ],
+        listed: None,
         now: at(12),
     };
     let stats = store.apply_poll(first.clone()).unwrap();
@@ -102,6 +103,7 @@ fn polls_are_stored_once_and_stories_group_by_canonical_url() {
             at(8),
             Some("kr"),
         )],
+        listed: None,
         now: at(12),
     };
     assert_eq!(store.apply_poll(second).unwrap().new_entries, 1);
@@ -140,6 +142,7 @@ fn pages_follow_the_cursor_newest_first() {
         .apply_poll(PollWrite {
             state: feed,
             entries,
+            listed: None,
             now: at(12),
         })
         .unwrap();
@@ -207,6 +210,7 @@ fn backfilled_matches_are_served() {
         .apply_poll(PollWrite {
             state: feed,
             entries,
+            listed: None,
             now: at(12),
         })
         .unwrap();
@@ -281,4 +285,71 @@ fn a_failing_write_rolls_back_alone_even_when_batched_with_others() {
             .unwrap();
         n.is_multiple_of(2)
     }));
+}
+
+#[test]
+fn retention_keeps_matched_listed_and_recent_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feedsift.db");
+    let store = Store::open(&path).unwrap();
+    let feed = store
+        .ensure_feeds(&["https://a.example/rss".to_string()], at(0))
+        .unwrap()
+        .remove(0);
+    let e = |guid: &str, topic: Option<&str>| {
+        new_entry(
+            &feed.url,
+            guid,
+            &format!("https://a.example/{guid}"),
+            guid,
+            at(1),
+            topic,
+        )
+    };
+    // Seen at 12:00: an unmatched entry, a matched one, and one the feed still lists.
+    store
+        .apply_poll(PollWrite {
+            state: feed.clone(),
+            entries: vec![e("old", None), e("matched", Some("kr")), e("listed", None)],
+            listed: Some(vec!["g:listed".into()]),
+            now: at(12),
+        })
+        .unwrap();
+    // Seen at 20:00: a recent unmatched entry.
+    store
+        .apply_poll(PollWrite {
+            state: feed.clone(),
+            entries: vec![e("recent", None)],
+            listed: Some(vec!["g:listed".into(), "g:recent".into()]),
+            now: at(20),
+        })
+        .unwrap();
+    assert_eq!(
+        store.expire(at(13)).unwrap(),
+        1,
+        "only the old, unmatched, unlisted entry goes"
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut keys: Vec<String> = conn
+        .prepare("SELECT key FROM entries ORDER BY key")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["g:listed", "g:matched", "g:recent"]);
+    let stories: i64 = conn
+        .query_row("SELECT COUNT(*) FROM stories", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stories, 3, "the deleted entry's story went with it");
+    assert_eq!(
+        store
+            .topic_page(&["kr".to_string()], 10, None)
+            .unwrap()
+            .len(),
+        1
+    );
+    // Nothing left to expire: a second run deletes nothing.
+    assert_eq!(store.expire(at(13)).unwrap(), 0);
 }
