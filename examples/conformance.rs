@@ -69,7 +69,7 @@ fn main() {
         };
         let url = format!("http://corpus.test/{}", rel.display());
         let t = Instant::now();
-        let result = feedsift::parse::parse_guarded(&bytes, &url);
+        let result = feedsift::parse::parse_guarded(&bytes, &url, None);
         if t.elapsed() > Duration::from_secs(1) {
             c.slow += 1;
             failures.push(format!(

@@ -36,6 +36,8 @@ impl fmt::Display for FeedFormat {
 #[derive(Clone, Debug)]
 pub struct ParsedFeed {
     pub format: FeedFormat,
+    /// The character encoding the document was read as.
+    pub encoding: &'static str,
     /// Feed title as plain text.
     pub title: Option<String>,
     /// The site the feed belongs to (absolute http/https).

@@ -384,7 +384,9 @@ async fn ingest(
     let body = f.body.clone().unwrap_or_default();
     let base = f.final_url.clone();
     let parse_started = std::time::Instant::now();
-    let parsed = blocking(move || crate::parse::parse_guarded(&body, &base)).await;
+    let content_type = f.content_type.clone();
+    let parsed =
+        blocking(move || crate::parse::parse_guarded(&body, &base, content_type.as_deref())).await;
     let parse_time = parse_started.elapsed();
     let parsed = match parsed {
         Ok(p) => p,

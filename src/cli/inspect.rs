@@ -20,6 +20,7 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
     };
     let mut http = serde_json::Map::new();
     let is_url = target.starts_with("http://") || target.starts_with("https://");
+    let mut content_type: Option<String> = None;
     let fetched: Result<(Vec<u8>, String), String> = if is_url {
         let d = config.as_ref().map(|c| c.daemon.clone());
         let fetcher = Fetcher::new(FetchOptions {
@@ -40,6 +41,7 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
                 http.insert("final_url".into(), json!(f.final_url));
                 http.insert("moved_to".into(), json!(f.moved_to));
                 http.insert("content_type".into(), json!(f.content_type));
+                content_type = f.content_type.clone();
                 http.insert("etag".into(), json!(f.validators.etag));
                 http.insert("last_modified".into(), json!(f.validators.last_modified));
                 http.insert("cache_control".into(), json!(f.cache_control));
@@ -66,7 +68,7 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
             })
     };
     let parsed = fetched.and_then(|(body, base)| {
-        parse_guarded(&body, &base)
+        parse_guarded(&body, &base, content_type.as_deref())
             .map(|p| (p, base))
             .map_err(|e| format!("parse: {e}"))
     });
@@ -120,7 +122,7 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
         .unwrap_or_default();
     let report = json!({
         "format": feed.as_ref().map(|f| f.format.to_string()),
-        "encoding": feed.as_ref().map(|_| "utf-8"),
+        "encoding": feed.as_ref().map(|f| f.encoding),
         "http": if is_url { serde_json::Value::Object(http) } else { serde_json::Value::Null },
         "title": feed.as_ref().and_then(|f| f.title.clone()),
         "entries": entries,
@@ -147,8 +149,9 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
         if let Some(f) = &feed {
             let _ = writeln!(
                 s,
-                "format: {}\ntitle: {}",
+                "format: {}\nencoding: {}\ntitle: {}",
                 f.format,
+                f.encoding,
                 f.title.as_deref().unwrap_or("(none)")
             );
             let _ = writeln!(s, "{} entries:", f.entries.len());

@@ -3,6 +3,7 @@
 //! Pure: no I/O, no ids, no duplicate decisions. [`parse_guarded`] turns a parser panic into an
 //! error, so one hostile feed cannot take the daemon down.
 
+pub mod encoding;
 pub mod sanitize;
 
 use crate::model::{Entry, FeedFormat, ParsedFeed};
@@ -26,9 +27,15 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-/// Parses like [`parse`], turning a panic inside the parser into an error.
-pub fn parse_guarded(bytes: &[u8], base_url: &str) -> Result<ParsedFeed, ParseError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(bytes, base_url))) {
+/// Parses like [`parse_http`], turning a panic inside the parser into an error.
+pub fn parse_guarded(
+    bytes: &[u8],
+    base_url: &str,
+    content_type: Option<&str>,
+) -> Result<ParsedFeed, ParseError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parse_http(bytes, base_url, content_type)
+    })) {
         Ok(r) => r,
         Err(panic) => {
             let msg = panic
@@ -94,35 +101,6 @@ pub fn entry_text(summary_html: Option<&str>, content_html: Option<&str>) -> Str
     }
 }
 
-/// UTF-16 documents (a byte-order mark, or `<?` spelled in UTF-16 without one) decoded to UTF-8,
-/// with the XML declaration saying so. feed-rs crashes on UTF-16 input; everything else passes
-/// through untouched.
-fn utf16_to_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
-    let encoding = match bytes {
-        [0xFE, 0xFF, ..] | [0x00, b'<', 0x00, b'?', ..] => encoding_rs::UTF_16BE,
-        [0xFF, 0xFE, ..] | [b'<', 0x00, b'?', 0x00, ..] => encoding_rs::UTF_16LE,
-        _ => return None,
-    };
-    let (text, _) = encoding.decode_with_bom_removal(bytes);
-    let mut text = text.into_owned();
-    // Say UTF-8 in the declaration, or the parser would decode the bytes as UTF-16 again.
-    if let Some(end) = text.starts_with("<?xml").then(|| text.find("?>")).flatten() {
-        let decl = &text[..end];
-        if let Some(at) = decl.find("encoding") {
-            let rest = &decl[at..];
-            let quote = rest.find(['"', '\'']);
-            if let Some(q) = quote {
-                let qc = rest.as_bytes()[q] as char;
-                if let Some(close) = rest[q + 1..].find(qc) {
-                    let (start, stop) = (at, at + q + 1 + close + 1);
-                    text.replace_range(start..stop, "encoding=\"utf-8\"");
-                }
-            }
-        }
-    }
-    Some(text.into_bytes())
-}
-
 /// `<rss>` without a `version` attribute (common, and rejected by feed-rs) given
 /// `version="2.0"`. Only the root element of an RSS document is touched; documents that carry a
 /// version are returned as they are.
@@ -143,8 +121,18 @@ fn rss_version_added(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Parses one feed document fetched from (or standing for) `base_url`.
+/// Parses one feed document as [`parse_http`] does, without an HTTP `Content-Type`.
 pub fn parse(bytes: &[u8], base_url: &str) -> Result<ParsedFeed, ParseError> {
+    parse_http(bytes, base_url, None)
+}
+
+/// Parses one feed document fetched from (or standing for) `base_url`.
+/// `content_type` is the HTTP header, whose charset counts when the bytes are not UTF-8.
+pub fn parse_http(
+    bytes: &[u8],
+    base_url: &str,
+    content_type: Option<&str>,
+) -> Result<ParsedFeed, ParseError> {
     let base = Url::parse(base_url).ok();
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(base_url))
@@ -152,8 +140,8 @@ pub fn parse(bytes: &[u8], base_url: &str) -> Result<ParsedFeed, ParseError> {
         // instead of trusting an id generated from whatever the entry happens to have.
         .id_generator(|_, _, _| String::new())
         .build();
-    let decoded = utf16_to_utf8(bytes);
-    let bytes = decoded.as_deref().unwrap_or(bytes);
+    let (decoded, encoding) = encoding::to_utf8(bytes, content_type);
+    let bytes: &[u8] = &decoded;
     let versioned = rss_version_added(bytes);
     let bytes = versioned.as_deref().unwrap_or(bytes);
     let feed = parser.parse(bytes).map_err(|e| ParseError {
@@ -252,6 +240,7 @@ pub fn parse(bytes: &[u8], base_url: &str) -> Result<ParsedFeed, ParseError> {
     };
     Ok(ParsedFeed {
         format,
+        encoding,
         title,
         site_url,
         ttl_minutes: feed.ttl,
@@ -391,7 +380,7 @@ mod tests {
         be.extend(doc.encode_utf16().flat_map(|u| u.to_be_bytes()));
         let le_no_bom: Vec<u8> = doc.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
         for bytes in [be, le_no_bom] {
-            let f = parse_guarded(&bytes, "https://x.example/").unwrap();
+            let f = parse_guarded(&bytes, "https://x.example/", None).unwrap();
             assert_eq!(f.title.as_deref(), Some("Россия"));
             assert_eq!(f.entries[0].title, "러시아");
         }

@@ -2,6 +2,7 @@
 //! test itself; nothing touches the internet.
 
 mod cli;
+mod encodings;
 mod helpers;
 mod pipeline;
 mod polling;
