@@ -1,0 +1,185 @@
+//! Matcher benchmark: entries per second (one core) for 1, 20 and 200 topics over realistic
+//! entries (about 2 KB of text each), counting the whole cost of matching an entry: building its
+//! document (normalising and splitting every field) and evaluating every topic.
+//!
+//! ```sh
+//! cargo bench --bench topic
+//! ```
+
+use feedsift::topic::{self, Aliases, Doc, DocInput, FeedRef, Matcher, Pattern, Topic};
+use std::sync::Arc;
+use std::time::Instant;
+
+const COMMON: &[&str] = &[
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "said",
+    "on",
+    "for",
+    "with",
+    "minister",
+    "government",
+    "talks",
+    "military",
+    "president",
+    "officials",
+    "security",
+    "week",
+    "agreement",
+    "trade",
+];
+
+fn vocabulary() -> Vec<String> {
+    let syl = [
+        "ka", "ro", "mi", "ten", "sa", "lo", "ve", "dar", "in", "cu", "po", "rel", "ta", "ni",
+        "gos", "bre",
+    ];
+    let mut v: Vec<String> = COMMON.iter().map(|s| s.to_string()).collect();
+    for i in 0..4000 {
+        v.push(format!(
+            "{}{}{}",
+            syl[i % 16],
+            syl[(i / 16) % 16],
+            syl[(i / 256) % 16]
+        ));
+    }
+    v
+}
+
+fn text(rng: &mut fastrand::Rng, v: &[String], bytes: usize) -> String {
+    let mut s = String::new();
+    while s.len() < bytes {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        let w = &v[(rng.f64().powi(3) * v.len() as f64) as usize];
+        s.push_str(w);
+        if rng.u8(..) < 20 {
+            s.push_str(", Kim Jong-un said Russia’s");
+        }
+    }
+    s
+}
+
+fn topics(n: usize, v: &[String]) -> Vec<Arc<Topic>> {
+    let mut aliases = Aliases::new();
+    aliases.insert(
+        "dprk".into(),
+        [
+            "north korea",
+            "kim jong un",
+            "pyongyang",
+            "김정은",
+            "ким чен ын",
+        ]
+        .iter()
+        .map(|s| Pattern::from_text(s).unwrap())
+        .collect(),
+    );
+    aliases.insert(
+        "russia".into(),
+        ["russia", "moscow", "putin", "shoigu*", "러시아*"]
+            .iter()
+            .map(|s| Pattern::from_text(s).unwrap())
+            .collect(),
+    );
+    (0..n)
+        .map(|i| {
+            let (a, b, c) = (
+                &v[300 + i * 17 % 3000],
+                &v[310 + i * 13 % 3000],
+                &v[320 + i * 7 % 3000],
+            );
+            let q = match i % 4 {
+                0 => "(@dprk OR korea) AND @russia NOT title:sport".to_string(),
+                1 => format!("\"{a} {b}\" OR ({c} NEAR/5 {a}*)"),
+                2 => format!("title:({a} OR {b}) AND summary:{c}*"),
+                _ => format!("{a} {b} NOT {c}"),
+            };
+            Arc::new(Topic {
+                id: format!("t{i}"),
+                title: format!("t{i}"),
+                query: topic::parse(&q, &aliases).unwrap(),
+                exclude: None,
+                scope: vec![],
+                limit: 50,
+                token: None,
+            })
+        })
+        .collect()
+}
+
+fn main() {
+    let v = vocabulary();
+    let mut rng = fastrand::Rng::with_seed(7);
+    let entries: Vec<(String, String)> = (0..5000)
+        .map(|_| (text(&mut rng, &v, 80), text(&mut rng, &v, 2000)))
+        .collect();
+    let authors = vec!["Desk".to_string()];
+    let categories = vec!["World".to_string(), "Asia".to_string()];
+    println!(
+        "{} entries, {:.0} bytes of text each on average",
+        entries.len(),
+        2080.0
+    );
+    // The document alone: normalising and splitting every field.
+    let started = Instant::now();
+    for (title, body) in &entries {
+        std::hint::black_box(Doc::new(&DocInput {
+            title,
+            text: body,
+            authors: &authors,
+            categories: &categories,
+            feed_title: "Wire",
+            feed_url: "https://wire.example/rss",
+            url: "https://wire.example/story/1",
+        }));
+    }
+    println!(
+        "documents only: {:.0} entries/s",
+        entries.len() as f64 / started.elapsed().as_secs_f64()
+    );
+    let mut base = None;
+    for n in [1usize, 20, 200] {
+        let matcher = Matcher::new(topics(n, &v));
+        let mut hits = 0;
+        let mut best = f64::MAX;
+        for _ in 0..3 {
+            let started = Instant::now();
+            for (title, body) in &entries {
+                let doc = Doc::new(&DocInput {
+                    title,
+                    text: body,
+                    authors: &authors,
+                    categories: &categories,
+                    feed_title: "Wire",
+                    feed_url: "https://wire.example/rss",
+                    url: "https://wire.example/story/1",
+                });
+                hits += matcher
+                    .match_doc(
+                        &doc,
+                        FeedRef {
+                            url: "https://wire.example/rss",
+                            tags: &[],
+                        },
+                    )
+                    .len();
+            }
+            best = best.min(started.elapsed().as_secs_f64());
+        }
+        let rate = entries.len() as f64 / best;
+        let per_topic = base
+            .map(|b: f64| format!(", {:.2}× the time of 1 topic", b / rate))
+            .unwrap_or_default();
+        base.get_or_insert(rate);
+        println!(
+            "{n:>3} topics: {rate:>9.0} entries/s (best of 3){per_topic}; {} matches per pass",
+            hits / 3
+        );
+    }
+}
