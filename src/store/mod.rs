@@ -108,10 +108,6 @@ impl Store {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn open_reader(&self) -> Result<Connection> {
         let conn = Connection::open_with_flags(
             &self.path,
@@ -155,11 +151,6 @@ impl Store {
         self.read("checking the database", |c| {
             c.query_row("SELECT 1", [], |_| Ok(()))
         })
-    }
-
-    /// Size of the database file in bytes.
-    pub fn size_bytes(&self) -> u64 {
-        std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
     }
 }
 

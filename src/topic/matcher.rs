@@ -428,10 +428,6 @@ impl Matcher {
         Matcher { topics, compiled }
     }
 
-    pub fn topics(&self) -> &[Arc<Topic>] {
-        &self.topics
-    }
-
     /// The topics `doc` (from `feed`) belongs to, with the terms that matched.
     pub fn match_doc(&self, doc: &Doc, feed: FeedRef<'_>) -> Vec<TopicHit> {
         let mut hits: Option<Hits> = None;
