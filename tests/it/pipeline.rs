@@ -100,6 +100,16 @@ fn serve_fixtures(server: &FeedServer) {
     server.set("/feed.json", "application/feed+json", JSON);
 }
 
+const FIXTURES: [&str; 3] = ["/rss.xml", "/atom.xml", "/feed.json"];
+
+/// Waits until every fixture feed was polled twice: a 304 means its first poll was stored.
+async fn every_feed_stored(server: &FeedServer) {
+    wait_for("every feed polled twice", || async {
+        FIXTURES.iter().all(|p| server.hits(p).1 >= 1)
+    })
+    .await;
+}
+
 async fn entry_titles(body: &str) -> Vec<String> {
     let feed = feed_rs::parser::parse(body.as_bytes()).expect("valid Atom");
     feed.entries
@@ -116,12 +126,7 @@ async fn topic_feed_holds_exactly_the_matching_entries_once_after_two_polls() {
     let daemon = TestDaemon::start(&cfg).await;
 
     // Two polls of every feed; the second is answered 304 (unchanged).
-    for path in ["/rss.xml", "/atom.xml", "/feed.json"] {
-        wait_for(&format!("two polls of {path}"), || async {
-            server.hits(path).1 >= 1
-        })
-        .await;
-    }
+    every_feed_stored(&server).await;
     let resp = daemon.get("/topics/korea-russia.atom").await;
     assert_eq!(resp.status(), 200);
     assert_eq!(
@@ -216,22 +221,7 @@ async fn http_contract_of_output_feeds() {
     serve_fixtures(&server);
     let cfg = TestConfig::new(&config(&server));
     let daemon = TestDaemon::start(&cfg).await;
-    wait_for("stored matches", || async {
-        daemon
-            .get("/topics/korea-russia.atom")
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("<entry>")
-    })
-    .await;
-    wait_for("all feeds polled twice", || async {
-        ["/rss.xml", "/atom.xml", "/feed.json"]
-            .iter()
-            .all(|p| server.hits(p).1 >= 1)
-    })
-    .await;
+    every_feed_stored(&server).await;
 
     // Conditional GET.
     let first = daemon.get("/topics/korea-russia.atom").await;
@@ -391,13 +381,7 @@ async fn reload_applies_a_good_config_and_keeps_the_old_on_a_bad_one() {
     serve_fixtures(&server);
     let cfg = TestConfig::new(&config(&server));
     let daemon = TestDaemon::start(&cfg).await;
-    // A 304 means the first poll of that feed was stored.
-    wait_for("every feed stored", || async {
-        ["/rss.xml", "/atom.xml", "/feed.json"]
-            .iter()
-            .all(|p| server.hits(p).1 >= 1)
-    })
-    .await;
+    every_feed_stored(&server).await;
 
     // A broken config is rejected whole: the old topics keep being served.
     cfg.write(&config(&server).replace("@dprk AND @russia", "@dprk AND (@russia"));
