@@ -24,40 +24,58 @@ pub fn normalize(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }
-    // Mostly-ASCII text (English with a dash or curly quotes) is common: ASCII runs are only
-    // lower-cased, and the Unicode work is done on the rest. A non-ASCII run takes the ASCII
-    // character before it along, so a combining mark still meets its base letter.
+    // Mostly-ASCII text (English with dashes and curly quotes) is the common case: ASCII is only
+    // lower-cased, punctuation that normalisation leaves alone is copied, and the Unicode work
+    // is done on the rest, a run at a time. A run takes the ASCII character just before it
+    // along, so that a combining mark still meets its base letter.
     let mut out = String::with_capacity(s.len());
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let ascii_end = bytes[i..]
-            .iter()
-            .position(|b| !b.is_ascii())
-            .map_or(bytes.len(), |p| i + p);
-        if ascii_end == bytes.len() {
-            out.extend(bytes[i..].iter().map(|b| b.to_ascii_lowercase() as char));
-            break;
+    let mut chars = s.char_indices().peekable();
+    let mut prev_ascii_at: Option<usize> = None;
+    while let Some((i, c)) = chars.next() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            prev_ascii_at = Some(i);
+            continue;
         }
-        let run_start = if ascii_end > i {
-            ascii_end - 1
-        } else {
-            ascii_end
+        if is_plain(c) {
+            out.push(c);
+            prev_ascii_at = None;
+            continue;
+        }
+        let start = match prev_ascii_at {
+            Some(p) if p + 1 == i => {
+                out.pop();
+                p
+            }
+            _ => i,
         };
-        out.extend(
-            bytes[i..run_start]
-                .iter()
-                .map(|b| b.to_ascii_lowercase() as char),
-        );
-        // The run goes to the next ASCII byte (a char boundary).
-        let mut run_end = ascii_end;
-        while run_end < bytes.len() && !bytes[run_end].is_ascii() {
-            run_end += 1;
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = chars.peek() {
+            if d.is_ascii() || is_plain(d) {
+                break;
+            }
+            end = j + d.len_utf8();
+            chars.next();
         }
-        normalize_unicode(&s[run_start..run_end], &mut out);
-        i = run_end;
+        normalize_unicode(&s[start..end], &mut out);
+        prev_ascii_at = None;
     }
     out
+}
+
+/// Punctuation that NFKC, accent stripping and case folding all leave as it is: curly quotes,
+/// dashes, daggers, per-mille and such (not the ellipsis or spaces, which NFKC rewrites).
+fn is_plain(c: char) -> bool {
+    if !matches!(c as u32, 0x00A1..=0x00BF | 0x2010..=0x2027 | 0x2030..=0x205E) {
+        return false;
+    }
+    let mut same = true;
+    let mut n = 0;
+    unicode_normalization::char::decompose_compatible(c, |d| {
+        n += 1;
+        same &= d == c;
+    });
+    same && n == 1 && !c.is_alphanumeric()
 }
 
 fn normalize_unicode(s: &str, out: &mut String) {
@@ -186,6 +204,8 @@ mod tests {
             "e\u{301}te\u{301}",
             "ＡＢＣ and Ким Чен Ын, 김정은 — Straße",
             "x\u{308}",
+            "Kim’s “talks” – 1…2 ‰ \u{2019}\u{301}a\u{2013}\u{308}",
+            "a\u{a0}b ¿Qué? ½",
         ] {
             let whole: String = {
                 let mut out = String::new();
@@ -197,6 +217,15 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn the_fast_paths_change_nothing_on_tricky_mixes(
+            s in "[aeEK \u{301}\u{308}\u{327}\u{2013}\u{2019}\u{201C}\u{2026}\u{a0}\u{bf}\u{bd}\u{1100}\u{1161}\u{11a8}김ßΣς]{0,30}"
+        ) {
+            let mut whole = String::new();
+            super::normalize_unicode(&s, &mut whole);
+            proptest::prop_assert_eq!(normalize(&s), whole);
+        }
+
         #[test]
         fn the_ascii_fast_path_changes_nothing(s in "\\PC{0,40}") {
             let mut whole = String::new();
