@@ -179,56 +179,67 @@ impl Vocab {
     }
 }
 
-/// Where the vocabulary's words occur in one document: for each field, for each word id, the
-/// positions where it is a whole word (`exact`) or the start of one.
+/// Where the vocabulary's words occur in one document: for each field and word id, the
+/// positions where it is a whole word (`exact`) or the start of one. Stored flat and sorted, with
+/// an offset table indexed by `field * vocabulary + word`: lookups need no hashing.
 struct Hits {
-    /// `[field][word id]` → sorted (position, exact).
-    by_field: [HashMap<u32, Vec<(u32, bool)>>; 6],
+    /// (field, word id, position, exact), sorted.
+    all: Vec<(u8, u32, u32, bool)>,
+    /// `offsets[f * n + w] .. offsets[f * n + w + 1]` is the slice of `all` for field f, word w.
+    offsets: Vec<u32>,
+    /// Vocabulary size.
+    n: usize,
 }
 
 impl Hits {
     fn scan(ac: Option<&AhoCorasick>, doc: &Doc) -> Hits {
-        let mut by_field: [HashMap<u32, Vec<(u32, bool)>>; 6] = Default::default();
-        let Some(ac) = ac else {
-            return Hits { by_field };
-        };
-        for (fi, field) in doc.fields.iter().enumerate() {
-            for m in ac.find_overlapping_iter(field.text.as_str()) {
-                if let Some(w) = field.word_at(m.start() as u32) {
-                    let exact = m.end() as u32 == w.end;
-                    by_field[fi]
-                        .entry(m.pattern().as_u32())
-                        .or_default()
-                        .push((w.pos, exact));
+        let n = ac.map_or(0, |a| a.patterns_len());
+        let mut all = Vec::new();
+        if let Some(ac) = ac {
+            for (fi, field) in doc.fields.iter().enumerate() {
+                for m in ac.find_overlapping_iter(field.text.as_str()) {
+                    if let Some(w) = field.word_at(m.start() as u32) {
+                        let exact = m.end() as u32 == w.end;
+                        all.push((fi as u8, m.pattern().as_u32(), w.pos, exact));
+                    }
                 }
             }
         }
-        for f in &mut by_field {
-            for v in f.values_mut() {
-                v.sort_unstable();
-            }
+        all.sort_unstable();
+        let mut offsets = vec![0u32; 6 * n + 1];
+        for &(f, w, _, _) in &all {
+            offsets[f as usize * n + w as usize + 1] += 1;
         }
-        Hits { by_field }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        Hits { all, offsets, n }
+    }
+
+    /// Sorted (position, exact) of `word` in `field`.
+    fn of(&self, field: Field, word: u32) -> impl Iterator<Item = (u32, bool)> + '_ {
+        self.slice(field, word).iter().map(|&(_, _, p, e)| (p, e))
+    }
+
+    fn slice(&self, field: Field, word: u32) -> &[(u8, u32, u32, bool)] {
+        if self.n == 0 {
+            return &[];
+        }
+        let i = field.index() * self.n + word as usize;
+        &self.all[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
     fn has(&self, field: Field, word: u32, pos: u32, prefix: bool) -> bool {
-        let Some(v) = self.by_field[field.index()].get(&word) else {
-            return false;
-        };
-        match v.binary_search(&(pos, true)) {
-            Ok(_) => true,
-            Err(_) => prefix && v.binary_search(&(pos, false)).is_ok(),
-        }
+        let v = self.slice(field, word);
+        let key = |exact| (field.index() as u8, word, pos, exact);
+        v.binary_search(&key(true)).is_ok() || (prefix && v.binary_search(&key(false)).is_ok())
     }
 
     /// Start positions of `term` in `field`.
     fn term_starts(&self, term: &Term, field: Field, out: &mut Vec<(u32, u32)>) {
-        let Some(first) = self.by_field[field.index()].get(&term.words[0]) else {
-            return;
-        };
         let n = term.words.len() as u32;
         let single = n == 1;
-        for &(pos, exact) in first {
+        for (pos, exact) in self.of(field, term.words[0]) {
             if !(exact || (term.prefix && single)) {
                 continue;
             }
