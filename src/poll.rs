@@ -158,13 +158,14 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 /// The title entries of the feed at `url` are shown and matched with: the configured one,
-/// else the feed's own (`stored`).
-pub fn feed_title<'a>(config: &'a Config, url: &str, stored: Option<&'a str>) -> &'a str {
+/// else the feed's own (`stored`), else the URL itself.
+pub fn feed_title<'a>(config: &'a Config, url: &'a str, stored: Option<&'a str>) -> &'a str {
     config
         .feed(url)
         .and_then(|f| f.title.as_deref())
         .or(stored)
-        .unwrap_or("")
+        .filter(|t| !t.is_empty())
+        .unwrap_or(url)
 }
 
 /// Polls one feed now, stores what it brings and returns the feed's new state.
@@ -309,7 +310,7 @@ fn success_state(
     let pinned = pipeline.config.feed(&old.url).and_then(|f| f.interval);
     let interval = match pinned {
         Some(i) => i,
-        None => policy::adapted_interval(pipeline.interval(&old.url), avg, quiet, bounds),
+        None => policy::adapted_interval(pipeline.config.daemon.poll_interval, avg, quiet, bounds),
     };
     let next = policy::after_success(now, interval, bounds, &hints, fastrand::f64());
     s.next_poll = Some(policy::avoid_skipped(next, s.skip_hours, s.skip_days));
@@ -517,17 +518,18 @@ fn sync_topics(pipeline: &Pipeline, store: &Store) -> Result<Vec<String>, StoreE
     let ids: Vec<String> = config.topics.iter().map(|t| t.id.clone()).collect();
     store.remove_topics_except(&ids)?;
     let stored = store.topic_hashes()?;
+    // Topics whose fingerprint differs from the one their matches were computed with.
     let stale: Vec<_> = config
         .topics
         .iter()
-        .filter(|t| stored.get(&t.id) != Some(&t.match_hash()))
-        .cloned()
+        .map(|t| (t.clone(), t.match_hash()))
+        .filter(|(t, hash)| stored.get(&t.id) != Some(hash))
         .collect();
     if stale.is_empty() {
         return Ok(Vec::new());
     }
     let mut found: HashMap<String, Vec<TopicMatch>> = HashMap::new();
-    let matcher = Matcher::new(stale.clone());
+    let matcher = Matcher::new(stale.iter().map(|(t, _)| t.clone()).collect());
     store.scan_entries(None, |row| {
         let tags: &[String] = config
             .feed(&row.feed_url)
@@ -550,13 +552,13 @@ fn sync_topics(pipeline: &Pipeline, store: &Store) -> Result<Vec<String>, StoreE
     })?;
     let now = Utc::now();
     let mut done = Vec::new();
-    for t in &stale {
+    for (t, hash) in &stale {
         let mut matches = found.remove(&t.id).unwrap_or_default();
         // One match per story: the earliest entry that matched (scan is newest first).
         matches.reverse();
         let mut seen = std::collections::HashSet::new();
         matches.retain(|m| seen.insert(m.story_id));
-        let n = store.replace_topic_matches(&t.id, &t.match_hash(), &matches, now)?;
+        let n = store.replace_topic_matches(&t.id, hash, &matches, now)?;
         info!(topic = %t.id, stories = matches.len(), added = n, "topic matched over stored entries");
         done.push(t.id.clone());
     }

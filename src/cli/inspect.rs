@@ -76,6 +76,15 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
         Ok((p, base)) => (Some(p), base, None),
         Err(e) => (None, String::new(), Some(e)),
     };
+    // Built once for all entries: the config's topics, and the feed's tags for topic scopes.
+    let matcher = config
+        .as_ref()
+        .map(|c| crate::topic::Matcher::new(c.topics.clone()));
+    let tags: Vec<String> = config
+        .as_ref()
+        .and_then(|c| c.feed(target))
+        .map(|fc| fc.tags.clone())
+        .unwrap_or_default();
     let entries: Vec<serde_json::Value> = feed
         .as_ref()
         .map(|f| {
@@ -84,10 +93,9 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
                 .iter()
                 .zip(keys)
                 .map(|(e, key)| {
-                    let topics: Vec<String> = config
+                    let topics: Vec<String> = matcher
                         .as_ref()
-                        .map(|c| {
-                            let m = crate::topic::Matcher::new(c.topics.clone());
+                        .map(|m| {
                             let doc = Doc::new(&DocInput {
                                 title: &e.title,
                                 text: &e.text,
@@ -97,7 +105,6 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
                                 feed_url: &base,
                                 url: e.link.as_deref().unwrap_or(""),
                             });
-                            let tags = c.feed(target).map(|fc| fc.tags.clone()).unwrap_or_default();
                             m.match_doc(&doc, FeedRef { url: target, tags: &tags })
                                 .into_iter()
                                 .map(|h| h.topic)

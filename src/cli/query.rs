@@ -30,13 +30,8 @@ pub fn run(
     store
         .scan_entries(since, |row| {
             if let Some(hits) = matcher.explain(&stored_doc(&config, &row)) {
-                let title =
+                let source =
                     feed_title(&config, &row.feed_url, row.feed_title.as_deref()).to_string();
-                let source = if title.is_empty() {
-                    row.feed_url.clone()
-                } else {
-                    title
-                };
                 rows.push((row, source, hits));
             }
             rows.len() < limit

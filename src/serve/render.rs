@@ -37,8 +37,7 @@ impl Page<'_> {
     }
 
     fn source_title<'b>(&'b self, item: &'b StoryItem) -> &'b str {
-        let t = feed_title(self.config, &item.feed_url, item.feed_title.as_deref());
-        if t.is_empty() { &item.feed_url } else { t }
+        feed_title(self.config, &item.feed_url, item.feed_title.as_deref())
     }
 
     /// The other outlets of a story, named.
@@ -47,12 +46,7 @@ impl Page<'_> {
             .iter()
             .map(|a| {
                 let t = feed_title(self.config, &a.feed_url, a.feed_title.as_deref());
-                let t = if t.is_empty() {
-                    a.feed_url.clone()
-                } else {
-                    t.to_string()
-                };
-                (t, a.link.clone())
+                (t.to_string(), a.link.clone())
             })
             .collect()
     }

@@ -45,9 +45,6 @@ fn state_from_row(r: &Row<'_>) -> rusqlite::Result<FeedState> {
     })
 }
 
-/// The parts of [`FeedState`] a poll changes.
-pub type FeedUpdate = FeedState;
-
 pub(super) fn save_state(conn: &Connection, s: &FeedState) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE feeds SET moved_to = ?2, title = ?3, site_url = ?4, etag = ?5, last_modified = ?6,

@@ -8,7 +8,6 @@ mod migrations;
 mod writer;
 
 pub use entries::{EntryRow, NewEntry, PollWrite, StoryItem, TopicMatch, WriteStats};
-pub use feeds::FeedUpdate;
 
 use rusqlite::{Connection, OpenFlags};
 use std::fmt;
