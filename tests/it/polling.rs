@@ -242,3 +242,33 @@ async fn a_restart_resumes_the_schedule_instead_of_polling_everything() {
     daemon.stop().await;
     assert_eq!(server.hits("/old.xml").0, 1, "the old feed was not due");
 }
+
+#[tokio::test]
+async fn a_feed_that_breaks_keeps_what_it_stored() {
+    let server = FeedServer::start().await;
+    server.set("/wire.xml", "application/rss+xml", doc("wire"));
+    let cfg = TestConfig::new(&format!(
+        "[[feed]]\nurl = \"{}\"\n[[topic]]\nid = \"kr\"\nquery = \"kim shoigu\"\n",
+        server.url("/wire.xml")
+    ));
+    let (store, _) = poll_once(&cfg).await;
+    assert_eq!(store.topic_page(&["kr".into()], 10, None).unwrap().len(), 1);
+    drop(store);
+    // The server now sends an HTML error page, then a truncated document.
+    for broken in [
+        "<html><body>502 Bad Gateway</body></html>",
+        "<rss version=\"2.0\"><channel><item><title>Ki",
+    ] {
+        server.set("/wire.xml", "text/html", broken);
+        let (store, outcomes) = poll_once(&cfg).await;
+        assert!(outcomes[0].is_failure());
+        let s = state_of(&store, &server.url("/wire.xml"));
+        assert_eq!(s.error_kind, Some(ErrorKind::Parse), "{s:?}");
+        assert_eq!(s.entries, 1, "the stored entry is kept");
+        assert_eq!(
+            store.topic_page(&["kr".into()], 10, None).unwrap().len(),
+            1,
+            "and still served"
+        );
+    }
+}
