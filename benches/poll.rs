@@ -9,6 +9,8 @@
 //! cargo bench --bench poll -- --feeds 2000     # also: --seed N, --concurrency N
 //! ```
 
+mod workload;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -19,6 +21,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
+use workload::{Feed, VOCAB, make_entry, render};
 
 struct Args {
     feeds: usize,
@@ -48,229 +51,6 @@ fn args() -> Args {
         i += 2;
     }
     a
-}
-
-const WORDS: &[&str] = &[
-    "government",
-    "minister",
-    "talks",
-    "economy",
-    "security",
-    "border",
-    "trade",
-    "election",
-    "report",
-    "officials",
-    "said",
-    "week",
-    "agreement",
-    "military",
-    "energy",
-    "market",
-    "prices",
-    "court",
-    "police",
-    "city",
-    "plan",
-    "budget",
-    "president",
-    "parliament",
-    "summit",
-    "climate",
-    "health",
-    "workers",
-    "strike",
-    "vote",
-    "bank",
-    "rates",
-    "exports",
-    "region",
-    "crisis",
-];
-
-const KR_TITLES: &[&str] = &[
-    "Kim Jong Un receives Russian defence minister Shoigu in Pyongyang",
-    "North Korea and Russia sign military cooperation pact",
-    "Putin hosts Kim at Vostochny cosmodrome",
-    "Lavrov visits Pyongyang for talks with North Korean officials",
-];
-const DECOYS: &[&str] = &[
-    "North Korea fires ballistic missile into the sea",
-    "Russia raises interest rates again",
-    "South Korea's exports climb for sixth month",
-];
-
-struct Entry {
-    id: String,
-    title: String,
-    link: String,
-    html: String,
-    hour: u32,
-}
-
-struct Feed {
-    path: String,
-    kind: usize,
-    title: String,
-    entries: Vec<Entry>,
-}
-
-const SYLLABLES: &[&str] = &[
-    "ka", "ro", "mi", "ten", "sa", "lo", "ve", "dar", "in", "cu", "po", "rel", "ta", "ni", "gos",
-    "bre", "an", "ti", "mon", "el", "sur", "pa", "di", "vor", "le", "qua", "si", "tro", "ban", "e",
-];
-
-/// A vocabulary of news-like size: the common words above, then 3,000 made-up ones.
-fn vocabulary() -> Vec<String> {
-    let mut v: Vec<String> = WORDS.iter().map(|w| w.to_string()).collect();
-    let n = SYLLABLES.len();
-    for i in 0..3000 {
-        let (a, b, c) = (i % n, (i / n) % n, (i / (n * n)) % n);
-        v.push(format!("{}{}{}", SYLLABLES[a], SYLLABLES[b], SYLLABLES[c]));
-    }
-    v
-}
-
-thread_local! {
-    static VOCAB: Vec<String> = vocabulary();
-}
-
-/// Words drawn with a Zipf-like skew: a few common, most rare, as in real text.
-fn sentence(rng: &mut fastrand::Rng, words: usize) -> String {
-    VOCAB.with(|v| {
-        (0..words)
-            .map(|_| v[(rng.f64().powi(3) * v.len() as f64) as usize].as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    })
-}
-
-fn make_entry(
-    rng: &mut fastrand::Rng,
-    feed: usize,
-    n: usize,
-    shared: &[(String, String)],
-) -> Entry {
-    // RSS 1.0 items have no guid: their identity is their link, so they get links of their own.
-    let roll = if feed_kind(feed) == 2 { 0.5 } else { rng.f64() };
-    let (title, link) = if roll < 0.02 {
-        let t = if rng.bool() {
-            KR_TITLES[rng.usize(..KR_TITLES.len())]
-        } else {
-            DECOYS[rng.usize(..DECOYS.len())]
-        };
-        (t.to_string(), format!("https://news{feed}.example/kr/{n}"))
-    } else if roll < 0.12 {
-        // A syndicated story: the same page with the outlet's own tracking parameters.
-        let (t, l) = &shared[rng.usize(..shared.len())];
-        (
-            t.clone(),
-            format!("{l}?utm_source=feed{feed}&utm_medium=rss"),
-        )
-    } else {
-        (
-            sentence(rng, 8),
-            format!("https://news{feed}.example/{n}/{}", rng.u32(..)),
-        )
-    };
-    let len = rng.usize(200..2000);
-    let mut html = String::new();
-    while html.len() < len {
-        let _ = write!(
-            html,
-            "<p>{}. <a href=\"/x/{}\">more</a></p>",
-            sentence(rng, 12),
-            rng.u16(..)
-        );
-    }
-    Entry {
-        id: format!("feed{feed}-entry{n}"),
-        title,
-        link,
-        html,
-        hour: rng.u32(0..24),
-    }
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-fn render(f: &Feed) -> (String, &'static str) {
-    let mut s = String::new();
-    match f.kind {
-        0 => {
-            let _ = write!(
-                s,
-                "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{}</title><link>https://example.com/</link>",
-                esc(&f.title)
-            );
-            for e in &f.entries {
-                let _ = write!(
-                    s,
-                    "<item><guid isPermaLink=\"false\">{}</guid><title>{}</title><link>{}</link><description>{}</description><pubDate>Fri, 13 Sep 2024 {:02}:00:00 GMT</pubDate></item>",
-                    e.id,
-                    esc(&e.title),
-                    esc(&e.link),
-                    esc(&e.html),
-                    e.hour
-                );
-            }
-            s.push_str("</channel></rss>");
-            (s, "application/rss+xml")
-        }
-        1 => {
-            let _ = write!(
-                s,
-                "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>{}</title><id>urn:{}</id><updated>2024-09-13T12:00:00Z</updated>",
-                esc(&f.title),
-                f.path
-            );
-            for e in &f.entries {
-                let _ = write!(
-                    s,
-                    "<entry><id>urn:{}</id><title>{}</title><link href=\"{}\"/><updated>2024-09-13T{:02}:00:00Z</updated><content type=\"html\">{}</content></entry>",
-                    e.id,
-                    esc(&e.title),
-                    esc(&e.link),
-                    e.hour,
-                    esc(&e.html)
-                );
-            }
-            s.push_str("</feed>");
-            (s, "application/atom+xml")
-        }
-        2 => {
-            let _ = write!(
-                s,
-                "<?xml version=\"1.0\"?><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel rdf:about=\"https://example.com/\"><title>{}</title><link>https://example.com/</link></channel>",
-                esc(&f.title)
-            );
-            for e in &f.entries {
-                let _ = write!(
-                    s,
-                    "<item rdf:about=\"{0}\"><title>{1}</title><link>{0}</link><description>{2}</description><dc:date>2024-09-13T{3:02}:00:00Z</dc:date></item>",
-                    esc(&e.link),
-                    esc(&e.title),
-                    esc(&e.html),
-                    e.hour
-                );
-            }
-            s.push_str("</rdf:RDF>");
-            (s, "application/rdf+xml")
-        }
-        _ => {
-            let items: Vec<_> = f
-                .entries
-                .iter()
-                .map(|e| serde_json::json!({"id": e.id, "url": e.link, "title": e.title, "content_html": e.html, "date_published": format!("2024-09-13T{:02}:00:00Z", e.hour)}))
-                .collect();
-            let doc = serde_json::json!({"version": "https://jsonfeed.org/version/1.1", "title": f.title, "items": items});
-            (doc.to_string(), "application/feed+json")
-        }
-    }
 }
 
 #[derive(Clone)]
@@ -429,41 +209,10 @@ fn report(name: &str, feeds: usize, entries: usize, c: &Cycle) {
     }
 }
 
-/// The format of feed `i`: 55 % RSS 2.0, 25 % Atom, 10 % RSS 1.0, 10 % JSON Feed.
-fn feed_kind(i: usize) -> usize {
-    match i % 20 {
-        0..=10 => 0,
-        11..=15 => 1,
-        16..=17 => 2,
-        _ => 3,
-    }
-}
-
 fn main() {
     let a = args();
     let mut rng = fastrand::Rng::with_seed(a.seed);
-    let shared: Vec<(String, String)> = (0..500)
-        .map(|i| {
-            (
-                sentence(&mut rng, 9),
-                format!("https://wire.example/story/{i}"),
-            )
-        })
-        .collect();
-    let mut feeds: Vec<Feed> = (0..a.feeds)
-        .map(|i| {
-            let kind = feed_kind(i);
-            let n = rng.usize(20..=100);
-            Feed {
-                path: format!("/feeds/{i}"),
-                kind,
-                title: format!("Outlet {i}"),
-                entries: (0..n)
-                    .map(|k| make_entry(&mut rng, i, k, &shared))
-                    .collect(),
-            }
-        })
-        .collect();
+    let (mut feeds, shared) = workload::generate(&mut rng, a.feeds);
     let docs: Docs = Arc::default();
     let bytes = publish(&docs, &feeds);
     let first_entries: usize = feeds.iter().map(|f| f.entries.len()).sum();

@@ -62,10 +62,12 @@ pub struct Entry {
     pub title: String,
     /// Absolute http(s) link to the entry's page.
     pub link: Option<String>,
-    /// Sanitised HTML.
+    /// HTML as the feed gave it: untrusted, sanitised on output.
     pub summary_html: Option<String>,
-    /// Sanitised HTML.
+    /// HTML as the feed gave it: untrusted, sanitised on output.
     pub content_html: Option<String>,
+    /// The URL relative links in the HTML resolve against (`xml:base`, else the feed's URL).
+    pub html_base: Option<String>,
     /// Plain text of summary and content together, for matching.
     pub text: String,
     pub authors: Vec<String>,

@@ -163,22 +163,45 @@ fn is_dropped(c: char) -> bool {
 }
 
 /// Collapse runs of whitespace to one space, drop control characters, trim.
+/// Runs of printable ASCII are copied whole; other characters one by one.
 pub fn clean_line(s: &str) -> String {
+    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        let clean = word.bytes().all(|b| (0x20..0x7f).contains(&b));
-        if !clean && word.chars().all(is_dropped) {
-            continue;
-        }
-        if !out.is_empty() {
+    let mut space = false; // whitespace seen since the last kept character
+    let mut run = 0; // s[run..i] is printable ASCII not yet copied
+    let mut i = 0;
+    let start_text = |out: &mut String, space: &mut bool| {
+        if *space && !out.is_empty() {
             out.push(' ');
         }
-        if clean {
-            out.push_str(word);
-        } else {
-            out.extend(word.chars().filter(|c| !is_dropped(*c)));
+        *space = false;
+    };
+    while i < b.len() {
+        let c = b[i];
+        if (0x21..0x7f).contains(&c) {
+            if run == i {
+                start_text(&mut out, &mut space);
+            }
+            i += 1;
+            continue;
         }
+        out.push_str(&s[run..i]);
+        if c < 0x80 {
+            space |= c == b' ' || (0x09..=0x0d).contains(&c);
+            i += 1;
+        } else {
+            let ch = s[i..].chars().next().expect("a char starts here");
+            if ch.is_whitespace() {
+                space = true;
+            } else if !is_dropped(ch) {
+                start_text(&mut out, &mut space);
+                out.push(ch);
+            }
+            i += ch.len_utf8();
+        }
+        run = i;
     }
+    out.push_str(&s[run..]);
     out
 }
 
@@ -255,6 +278,33 @@ mod tests {
             ["北", "朝", "鮮", "と", "ロ", "シ", "ア"]
         );
         assert_eq!(words("러시아 국방장관"), ["러시아", "국방장관"]);
+    }
+
+    /// The plain definition [`clean_line`] must agree with.
+    fn clean_line_reference(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        for word in s.split_whitespace() {
+            let clean = word.bytes().all(|b| (0x20..0x7f).contains(&b));
+            if !clean && word.chars().all(is_dropped) {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            if clean {
+                out.push_str(word);
+            } else {
+                out.extend(word.chars().filter(|c| !is_dropped(*c)));
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clean_line_agrees_with_its_definition(s in "[a-z \t\n\u{0}\u{1}\u{7f}\u{85}\u{a0}\u{200b}\u{feff}é가\u{2028}]{0,30}") {
+            proptest::prop_assert_eq!(clean_line(&s), clean_line_reference(&s));
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::config::{self, Config};
 use crate::dedup;
 use crate::fetch::{FetchOptions, Fetcher, Validators};
 use crate::parse::parse_guarded;
+use crate::parse::sanitize::clean_entry_html;
 use crate::topic::{Doc, DocInput, FeedRef};
 use chrono::SecondsFormat;
 use serde_json::json;
@@ -117,8 +118,8 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
                         "link": e.link,
                         "published": e.published.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
                         "updated": e.updated.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
-                        "summary": e.summary_html,
-                        "content": e.content_html,
+                        "summary": e.summary_html.as_deref().map(|h| clean_entry_html(h, e.html_base.as_deref())),
+                        "content": e.content_html.as_deref().map(|h| clean_entry_html(h, e.html_base.as_deref())),
                         "authors": e.authors,
                         "categories": e.categories,
                         "topics": topics,

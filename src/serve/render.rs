@@ -2,7 +2,7 @@
 //! values, returns text, so `feedsift export` and the HTTP server print the same bytes.
 
 use crate::config::Config;
-use crate::parse::sanitize::escape_text;
+use crate::parse::sanitize::{clean_entry_html, escape_text};
 use crate::poll::feed_title;
 use crate::store::StoryItem;
 use atom_syndication as atom;
@@ -51,12 +51,12 @@ impl Page<'_> {
             .collect()
     }
 
-    /// The story's HTML body: its content (or summary) and the list of other outlets.
+    /// The story's HTML body: its content (or summary), sanitised, and the list of other
+    /// outlets. Every entry HTML that leaves feedsift goes through here.
     fn body_html(&self, item: &StoryItem) -> Option<String> {
-        let mut html = item
-            .content_html
-            .clone()
-            .or_else(|| item.summary_html.clone())
+        let raw = item.content_html.as_ref().or(item.summary_html.as_ref());
+        let mut html = raw
+            .map(|raw| clean_entry_html(raw, item.html_base.as_deref()))
             .unwrap_or_default();
         let also = self.also(item);
         if !also.is_empty() {

@@ -88,8 +88,10 @@ pub struct StoryItem {
     pub terms: Vec<String>,
     pub title: String,
     pub link: Option<String>,
+    /// HTML as the feed gave it: untrusted, to be sanitised (against `html_base`) for output.
     pub summary_html: Option<String>,
     pub content_html: Option<String>,
+    pub html_base: Option<String>,
     pub authors: Vec<String>,
     pub categories: Vec<String>,
     pub published: Option<DateTime<Utc>>,
@@ -183,7 +185,8 @@ fn write_entry(
                 tx.prepare_cached(
                     "UPDATE entries SET guid = ?2, link = ?3, canonical_url = ?4, title = ?5,
                          summary_html = ?6, content_html = ?7, authors = ?8, categories = ?9,
-                         published = ?10, updated = ?11, changed_at = ?12, content_hash = ?13
+                         published = ?10, updated = ?11, changed_at = ?12, content_hash = ?13,
+                         html_base = ?14
                      WHERE id = ?1",
                 )?
                 .execute(params![
@@ -199,7 +202,8 @@ fn write_entry(
                     published,
                     updated,
                     now,
-                    n.content_hash
+                    n.content_hash,
+                    e.html_base
                 ])?;
                 tx.prepare_cached("UPDATE stories SET updated_at = ?2 WHERE id = ?1")?
                     .execute(params![story_id, now])?;
@@ -236,8 +240,8 @@ fn write_entry(
             tx.prepare_cached(
                 "INSERT INTO entries (feed_id, key, uid, story_id, guid, link, canonical_url, title,
                      summary_html, content_html, authors, categories, published, updated,
-                     first_seen, sort_time, changed_at, content_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?15, ?17)",
+                     first_seen, sort_time, changed_at, content_hash, html_base)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?15, ?17, ?18)",
             )?
             .execute(params![
                 feed.0,
@@ -256,7 +260,8 @@ fn write_entry(
                 updated,
                 now,
                 sort,
-                n.content_hash
+                n.content_hash,
+                e.html_base
             ])?;
             let entry_id = tx.last_insert_rowid();
             let story_sort = story.map_or(sort, |(_, st)| st.min(sort));
@@ -487,7 +492,7 @@ impl Store {
                                 CASE WHEN MAX(e.changed_at, s.updated_at) > e.first_seen
                                      THEN MAX(e.changed_at, s.updated_at)
                                      ELSE MAX(e.sort_time, COALESCE(e.updated, e.sort_time)) END,
-                                f.url, f.title, f.site_url
+                                f.url, f.title, f.site_url, e.html_base
                          FROM stories s JOIN entries e ON e.id = s.first_entry_id JOIN feeds f ON f.id = e.feed_id
                          WHERE s.id = ?1",
                     )?
@@ -504,6 +509,7 @@ impl Store {
                                 link: r.get(3)?,
                                 summary_html: r.get(4)?,
                                 content_html: r.get(5)?,
+                                html_base: r.get(13)?,
                                 authors: parse_list(&r.get::<_, String>(6)?),
                                 categories: parse_list(&r.get::<_, String>(7)?),
                                 published: r.get::<_, Option<i64>>(8)?.map(ts),

@@ -93,6 +93,12 @@ ALTER TABLE feeds ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;   -- bit 0 = 
 ALTER TABLE feeds ADD COLUMN listed TEXT;   -- JSON array of the keys in the latest document
 CREATE INDEX entries_first_seen ON entries(first_seen);
 "#,
+    // 4: entry HTML is stored as the feed gave it and sanitised when served; its relative links
+    // need the base URL they were written against. Rows from before hold sanitised HTML with
+    // absolute links, for which NULL (no base) is right.
+    r#"
+ALTER TABLE entries ADD COLUMN html_base TEXT;
+"#,
 ];
 
 /// Applies every migration not yet applied. Refuses a database from a newer feedsift.

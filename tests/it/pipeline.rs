@@ -9,7 +9,7 @@ const ATOM: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 </feed>"#;
 
 const JSON: &str = r#"{"version":"https://jsonfeed.org/version/1.1","title":"Seoul Daily (test)","items":[
-{"id":"sd-1","url":"https://seoul.example/a","title":"김정은, 러시아 국방장관 접견","content_html":"<p>North Korea and Russia pledge closer military ties.</p>","date_published":"2024-09-13T07:00:00Z"},
+{"id":"sd-1","url":"https://seoul.example/a","title":"김정은, 러시아 국방장관 접견","content_html":"<p onclick=\"steal()\">North Korea and Russia pledge closer military ties.<script>alert(1)</script> <a href=\"/more\">More</a> <a href=\"javascript:alert(2)\">x</a></p>","date_published":"2024-09-13T07:00:00Z"},
 {"id":"sd-2","url":"https://seoul.example/b","title":"K-pop tour announced","content_html":"<p>Seoul concert.</p>","date_published":"2024-09-13T06:00:00Z"}
 ]}"#;
 
@@ -152,6 +152,15 @@ async fn topic_feed_holds_exactly_the_matching_entries_once_after_two_polls() {
         "{body}"
     );
     assert!(body.contains("<title>TASS (test)</title>"), "{body}");
+    // The feeds' HTML is served sanitised: no script, handler or javascript: URL; relative
+    // links made absolute against the feed's URL.
+    for bad in ["script", "onclick", "steal()", "javascript:"] {
+        assert!(!body.contains(bad), "{bad} in {body}");
+    }
+    assert!(
+        body.contains(&format!("{}/more", server.url("").trim_end_matches('/'))),
+        "{body}"
+    );
     // Stable ids, and links kept as the feed gave them.
     assert!(body.contains("urn:feedsift:story:"));
     assert!(body.contains("https://wire.example/kim-shoigu?utm_source=rss"));
