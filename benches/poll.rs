@@ -7,6 +7,7 @@
 //!
 //! ```sh
 //! cargo bench --bench poll -- --feeds 2000     # also: --seed N, --concurrency N
+//! FEEDSIFT_BENCH_BIN=/path/to/other/feedsift cargo bench --bench poll   # measure another build
 //! ```
 
 mod workload;
@@ -115,6 +116,12 @@ struct Cycle {
 }
 
 /// Runs `feedsift poll` and measures that child alone (wait4 gives its own rusage).
+/// The feedsift binary to measure: this build's, or `FEEDSIFT_BENCH_BIN` (to compare builds).
+fn binary() -> String {
+    std::env::var("FEEDSIFT_BENCH_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_feedsift").to_string())
+}
+
 fn run_poll(config: &std::path::Path, cycle: usize) -> Cycle {
     let started = Instant::now();
     // FEEDSIFT_BENCH_WRAP="perf record -g -o perf-{cycle}.data" runs each poll under a profiler.
@@ -129,10 +136,10 @@ fn run_poll(config: &std::path::Path, cycle: usize) -> Cycle {
     let mut cmd = match wrap.split_first() {
         Some((prog, rest)) => {
             let mut c = std::process::Command::new(prog);
-            c.args(rest).arg(env!("CARGO_BIN_EXE_feedsift"));
+            c.args(rest).arg(binary());
             c
         }
-        None => std::process::Command::new(env!("CARGO_BIN_EXE_feedsift")),
+        None => std::process::Command::new(binary()),
     };
     #[allow(clippy::zombie_processes)] // reaped below with wait4, which also gives its rusage
     let child = cmd
