@@ -567,7 +567,7 @@ fn sync_topics(pipeline: &Pipeline, store: &Store) -> Result<Vec<String>, StoreE
 
 /// The matching document of a stored entry, with its feed's title as configured (or as the
 /// feed gives it).
-pub fn stored_doc(config: &Config, row: &EntryRow) -> Doc {
+pub fn stored_doc(config: &Config, row: &EntryRow) -> Doc<'static> {
     let text = crate::parse::entry_text(row.summary_html.as_deref(), row.content_html.as_deref());
     Doc::new(&DocInput {
         title: &row.title,
@@ -578,6 +578,7 @@ pub fn stored_doc(config: &Config, row: &EntryRow) -> Doc {
         feed_url: &row.feed_url,
         url: row.link.as_deref().unwrap_or(""),
     })
+    .into_owned()
 }
 
 /// Feeds to poll for `config`: the stored state of each configured feed (rows created as

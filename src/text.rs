@@ -106,10 +106,66 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
+/// True when [`normalize`] would change nothing but ASCII case: ASCII, and punctuation that
+/// normalisation leaves alone. Such text can be matched as it is, case-insensitively.
+pub fn is_normal_but_case(s: &str) -> bool {
+    s.is_ascii() || s.chars().all(|c| c.is_ascii() || is_plain(c))
+}
+
+fn char_at(s: &str, i: usize) -> char {
+    s[i..].chars().next().expect("at a char boundary")
+}
+
+/// Whether a word (as [`word_spans`] cuts them) starts at byte `i` of normalised text, given
+/// that the character at `i` is a letter or digit.
+pub fn is_word_start(s: &str, i: usize) -> bool {
+    if i == 0 {
+        return true;
+    }
+    let b = s.as_bytes();
+    let here_unspaced = || b[i] >= 0x80 && is_unspaced(char_at(s, i));
+    let prev = b[i - 1];
+    if prev.is_ascii() {
+        return !prev.is_ascii_alphanumeric() || here_unspaced();
+    }
+    let p = s[..i].chars().next_back().expect("not at the start");
+    !is_word_char(p) || is_unspaced(p) || here_unspaced()
+}
+
+/// Whether a word ends at byte `e` of normalised text, given that the character before `e` is a
+/// letter or digit.
+pub fn is_word_end(s: &str, e: usize) -> bool {
+    let b = s.as_bytes();
+    match b.get(e) {
+        None => true,
+        Some(&n) if n.is_ascii() => {
+            !n.is_ascii_alphanumeric()
+                || (b[e - 1] >= 0x80
+                    && is_unspaced(s[..e].chars().next_back().expect("after a char")))
+        }
+        Some(_) => {
+            let n = char_at(s, e);
+            !is_word_char(n)
+                || is_unspaced(n)
+                || is_unspaced(s[..e].chars().next_back().expect("after a char"))
+        }
+    }
+}
+
 /// Byte ranges of the words of already-normalised text.
 pub fn word_spans(normalized: &str) -> Vec<(usize, usize)> {
-    let bytes = normalized.as_bytes();
     let mut spans = Vec::new();
+    for_each_word(normalized, |s, e| {
+        spans.push((s, e));
+        true
+    });
+    spans
+}
+
+/// Calls `f(start, end)` for each word of already-normalised text, in order, until it returns
+/// false.
+pub fn for_each_word(normalized: &str, mut f: impl FnMut(usize, usize) -> bool) {
+    let bytes = normalized.as_bytes();
     let mut start: Option<usize> = None;
     let mut i = 0;
     while i < bytes.len() {
@@ -129,19 +185,20 @@ pub fn word_spans(normalized: &str) -> Vec<(usize, usize)> {
         if word {
             start.get_or_insert(i);
         } else {
-            if let Some(s) = start.take() {
-                spans.push((s, i));
+            if let Some(s) = start.take()
+                && !f(s, i)
+            {
+                return;
             }
-            if !b.is_ascii() && is_unspaced(c) {
-                spans.push((i, i + len));
+            if !b.is_ascii() && is_unspaced(c) && !f(i, i + len) {
+                return;
             }
         }
         i += len;
     }
     if let Some(s) = start {
-        spans.push((s, normalized.len()));
+        f(s, normalized.len());
     }
-    spans
 }
 
 /// Split already-normalised text into words.
@@ -301,6 +358,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The boundary tests the matcher uses agree with the word list.
+        #[test]
+        fn word_boundaries_agree_with_word_spans(s in "[a-z0-9 .,’—\u{1}é가나北朝鮮とд]{0,24}") {
+            let n = normalize(&s);
+            let spans = word_spans(&n);
+            for (i, c) in n.char_indices() {
+                if c.is_alphanumeric() {
+                    proptest::prop_assert_eq!(is_word_start(&n, i), spans.iter().any(|w| w.0 == i), "start {} of {:?}", i, n);
+                    let e = i + c.len_utf8();
+                    proptest::prop_assert_eq!(is_word_end(&n, e), spans.iter().any(|w| w.1 == e), "end {} of {:?}", e, n);
+                }
+            }
+        }
+
         #[test]
         fn clean_line_agrees_with_its_definition(s in "[a-z \t\n\u{0}\u{1}\u{7f}\u{85}\u{a0}\u{200b}\u{feff}é가\u{2028}]{0,30}") {
             proptest::prop_assert_eq!(clean_line(&s), clean_line_reference(&s));

@@ -12,6 +12,7 @@ use super::ast::{Field, Pattern, Query};
 use super::{Scope, Topic};
 use crate::text;
 use aho_corasick::{AhoCorasick, MatchKind};
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -28,71 +29,107 @@ pub struct DocInput<'a> {
     pub url: &'a str,
 }
 
-/// One word of a field: its bytes in the normalised text and its position. Positions jump by
-/// two between the values of a multi-valued field, so a phrase never runs from one author
-/// into the next.
-#[derive(Clone, Copy, Debug)]
-struct Word {
-    start: u32,
-    end: u32,
-    pos: u32,
-}
+/// The separator between the values of a multi-valued field. It is no word character, and it
+/// counts as one word position, so a phrase never runs from one author into the next.
+const SEPARATOR: char = '\u{1}';
 
+/// One field's text, normalised, or as given when normalising would change only ASCII case
+/// (most English text): the automaton matches ASCII case-insensitively, so that text is scanned
+/// without being copied.
 #[derive(Clone, Debug, Default)]
-struct FieldText {
-    text: String,
-    words: Vec<Word>,
+struct FieldText<'a> {
+    text: Cow<'a, str>,
+    /// Byte offsets of the separators between values.
+    separators: Vec<u32>,
 }
 
-impl FieldText {
-    fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> FieldText {
-        let mut f = FieldText::default();
-        let mut pos = 0u32;
-        for v in values {
-            if !f.text.is_empty() {
-                f.text.push('\u{1}');
-                pos += 1;
-            }
-            let base = f.text.len();
-            f.text.push_str(&text::normalize(v));
-            for (s, e) in text::word_spans(&f.text[base..]) {
-                f.words.push(Word {
-                    start: (base + s) as u32,
-                    end: (base + e) as u32,
-                    pos,
-                });
-                pos += 1;
-            }
+fn normalized(s: &str) -> Cow<'_, str> {
+    if text::is_normal_but_case(s) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(text::normalize(s))
+    }
+}
+
+impl<'a> FieldText<'a> {
+    fn one(value: &'a str) -> FieldText<'a> {
+        FieldText {
+            text: normalized(value),
+            separators: Vec::new(),
         }
-        f
     }
 
-    /// The word starting at byte `start`, if any.
-    fn word_at(&self, start: u32) -> Option<&Word> {
-        self.words
-            .binary_search_by_key(&start, |w| w.start)
-            .ok()
-            .map(|i| &self.words[i])
+    fn many(values: impl IntoIterator<Item = &'a str>) -> FieldText<'a> {
+        let mut text = String::new();
+        let mut separators = Vec::new();
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                separators.push(text.len() as u32);
+                text.push(SEPARATOR);
+            }
+            text.push_str(&normalized(v));
+        }
+        FieldText {
+            text: Cow::Owned(text),
+            separators,
+        }
+    }
+
+    fn into_owned(self) -> FieldText<'static> {
+        FieldText {
+            text: Cow::Owned(self.text.into_owned()),
+            separators: self.separators,
+        }
+    }
+
+    /// Word positions of `hits` (this field's, sorted by start byte), written over their
+    /// start bytes: one pass over the words up to the last hit.
+    fn assign_positions(&self, hits: &mut [(u8, u32, u32, bool)]) {
+        let Some(last) = hits.last().map(|h| h.2 as usize) else {
+            return;
+        };
+        let mut word = 0u32;
+        let mut sep = 0;
+        let mut next = 0;
+        text::for_each_word(&self.text, |start, _| {
+            while sep < self.separators.len() && (self.separators[sep] as usize) < start {
+                sep += 1;
+                word += 1;
+            }
+            while next < hits.len() && hits[next].2 as usize == start {
+                hits[next].2 = word;
+                next += 1;
+            }
+            word += 1;
+            start < last
+        });
     }
 }
 
-/// One entry, normalised and split into words, field by field.
+/// One entry, normalised field by field (borrowing what needs no normalising).
 #[derive(Clone, Debug, Default)]
-pub struct Doc {
-    fields: [FieldText; 6],
+pub struct Doc<'a> {
+    fields: [FieldText<'a>; 6],
 }
 
-impl Doc {
-    pub fn new(input: &DocInput<'_>) -> Doc {
-        let mut fields: [FieldText; 6] = Default::default();
-        fields[Field::Title.index()] = FieldText::new([input.title]);
-        fields[Field::Summary.index()] = FieldText::new([input.text]);
-        fields[Field::Author.index()] = FieldText::new(input.authors.iter().map(String::as_str));
+impl<'a> Doc<'a> {
+    pub fn new(input: &DocInput<'a>) -> Doc<'a> {
+        let mut fields: [FieldText<'a>; 6] = Default::default();
+        fields[Field::Title.index()] = FieldText::one(input.title);
+        fields[Field::Summary.index()] = FieldText::one(input.text);
+        fields[Field::Author.index()] = FieldText::many(input.authors.iter().map(String::as_str));
         fields[Field::Category.index()] =
-            FieldText::new(input.categories.iter().map(String::as_str));
-        fields[Field::Feed.index()] = FieldText::new([input.feed_title, input.feed_url]);
-        fields[Field::Url.index()] = FieldText::new([input.url]);
+            FieldText::many(input.categories.iter().map(String::as_str));
+        fields[Field::Feed.index()] = FieldText::many([input.feed_title, input.feed_url]);
+        fields[Field::Url.index()] = FieldText::one(input.url);
         Doc { fields }
+    }
+
+    /// The same document, owning its text.
+    pub fn into_owned(self) -> Doc<'static> {
+        Doc {
+            fields: self.fields.map(FieldText::into_owned),
+        }
     }
 }
 
@@ -180,77 +217,158 @@ impl Vocab {
 }
 
 /// Where the vocabulary's words occur in one document: for each field and word id, the
-/// positions where it is a whole word (`exact`) or the start of one. Stored flat and sorted, with
-/// an offset table indexed by `field * vocabulary + word`: lookups need no hashing.
+/// positions where it is a whole word (`exact`) or the start of one. Stored flat and sorted, so
+/// a lookup is a binary search, with no hashing and no table as large as the vocabulary.
 struct Hits {
     /// (field, word id, position, exact), sorted.
     all: Vec<(u8, u32, u32, bool)>,
-    /// `offsets[f * n + w] .. offsets[f * n + w + 1]` is the slice of `all` for field f, word w.
-    offsets: Vec<u32>,
+    /// Bit `field * vocabulary + word` is set when the word occurs in the field: most terms
+    /// do not occur in most entries, and this answers that without a search.
+    present: Vec<u64>,
     /// Vocabulary size.
     n: usize,
 }
 
 impl Hits {
-    fn scan(ac: Option<&AhoCorasick>, doc: &Doc) -> Hits {
-        let n = ac.map_or(0, |a| a.patterns_len());
+    fn scan(compiled: &Compiled, doc: &Doc<'_>) -> Hits {
         let mut all = Vec::new();
-        if let Some(ac) = ac {
-            for (fi, field) in doc.fields.iter().enumerate() {
-                for m in ac.find_overlapping_iter(field.text.as_str()) {
-                    if let Some(w) = field.word_at(m.start() as u32) {
-                        let exact = m.end() as u32 == w.end;
-                        all.push((fi as u8, m.pattern().as_u32(), w.pos, exact));
-                    }
+        let Some(ac) = compiled.ac.as_ref() else {
+            return Hits {
+                all,
+                present: Vec::new(),
+                n: 0,
+            };
+        };
+        let n = ac.patterns_len();
+        let mut present = vec![0u64; (6 * n).div_ceil(64)];
+        for (fi, field) in doc.fields.iter().enumerate() {
+            let text: &str = &field.text;
+            let from = all.len();
+            for m in ac.find_overlapping_iter(text) {
+                if text::is_word_start(text, m.start()) {
+                    let exact = text::is_word_end(text, m.end());
+                    let word = m.pattern().as_u32();
+                    let bit = fi * n + word as usize;
+                    present[bit / 64] |= 1 << (bit % 64);
+                    all.push((fi as u8, word, m.start() as u32, exact));
                 }
+            }
+            // Without phrases or NEAR, any increasing number serves as a position.
+            if compiled.positional && all.len() > from {
+                let mine = &mut all[from..];
+                mine.sort_unstable_by_key(|h| h.2);
+                field.assign_positions(mine);
             }
         }
         all.sort_unstable();
-        let mut offsets = vec![0u32; 6 * n + 1];
-        for &(f, w, _, _) in &all {
-            offsets[f as usize * n + w as usize + 1] += 1;
-        }
-        for i in 1..offsets.len() {
-            offsets[i] += offsets[i - 1];
-        }
-        Hits { all, offsets, n }
-    }
-
-    /// Sorted (position, exact) of `word` in `field`.
-    fn of(&self, field: Field, word: u32) -> impl Iterator<Item = (u32, bool)> + '_ {
-        self.slice(field, word).iter().map(|&(_, _, p, e)| (p, e))
+        Hits { all, present, n }
     }
 
     fn slice(&self, field: Field, word: u32) -> &[(u8, u32, u32, bool)] {
-        if self.n == 0 {
+        let bit = field.index() * self.n + word as usize;
+        if self
+            .present
+            .get(bit / 64)
+            .is_none_or(|b| b & (1 << (bit % 64)) == 0)
+        {
             return &[];
         }
-        let i = field.index() * self.n + word as usize;
-        &self.all[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+        let key = (field.index() as u8, word);
+        let from = self.all.partition_point(|h| (h.0, h.1) < key);
+        let to = from + self.all[from..].partition_point(|h| (h.0, h.1) == key);
+        &self.all[from..to]
     }
 
-    fn has(&self, field: Field, word: u32, pos: u32, prefix: bool) -> bool {
-        let v = self.slice(field, word);
-        let key = |exact| (field.index() as u8, word, pos, exact);
-        v.binary_search(&key(true)).is_ok() || (prefix && v.binary_search(&key(false)).is_ok())
-    }
-
-    /// Start positions of `term` in `field`.
-    fn term_starts(&self, term: &Term, field: Field, out: &mut Vec<(u32, u32)>) {
-        let n = term.words.len() as u32;
-        let single = n == 1;
-        for (pos, exact) in self.of(field, term.words[0]) {
-            if !(exact || (term.prefix && single)) {
+    /// Start positions of `term` in `field`, in order; stops early when `each` returns false.
+    fn each_start(&self, term: &Term, field: Field, mut each: impl FnMut(u32) -> bool) {
+        let n = term.words.len();
+        let first = self.slice(field, term.words[0]);
+        if first.is_empty() {
+            return;
+        }
+        // The occurrences of the phrase's other words, looked up once.
+        let mut rest: [&[(u8, u32, u32, bool)]; 8] = [&[]; 8];
+        let rest: &[&[(u8, u32, u32, bool)]] = if n <= 9 {
+            for (k, &w) in term.words[1..].iter().enumerate() {
+                rest[k] = self.slice(field, w);
+                if rest[k].is_empty() {
+                    return;
+                }
+            }
+            &rest[..n - 1]
+        } else {
+            return self.each_start_long(term, field, each);
+        };
+        let mut last = None;
+        for &(_, _, pos, exact) in first {
+            if !(exact || (term.prefix && n == 1)) || last == Some(pos) {
                 continue;
             }
-            let rest = term.words[1..].iter().enumerate().all(|(k, &w)| {
-                let last = k as u32 + 2 == n;
-                self.has(field, w, pos + k as u32 + 1, term.prefix && last)
+            let follows = rest.iter().enumerate().all(|(k, occurrences)| {
+                let want = pos + k as u32 + 1;
+                let prefix_ok = term.prefix && k + 2 == n;
+                // Sorted by (position, exact): a whole word, or for the last word of a
+                // prefix phrase, the start of one.
+                occurrences
+                    .binary_search_by(|h| (h.2, h.3).cmp(&(want, true)))
+                    .is_ok()
+                    || (prefix_ok
+                        && occurrences
+                            .binary_search_by(|h| (h.2, h.3).cmp(&(want, false)))
+                            .is_ok())
             });
-            if rest && out.last() != Some(&(pos, pos + n - 1)) {
-                out.push((pos, pos + n - 1));
+            if follows {
+                last = Some(pos);
+                if !each(pos) {
+                    return;
+                }
             }
         }
+    }
+
+    /// [`Hits::each_start`] for phrases of more than nine words.
+    fn each_start_long(&self, term: &Term, field: Field, mut each: impl FnMut(u32) -> bool) {
+        let n = term.words.len() as u32;
+        let has = |word: u32, pos: u32, prefix: bool| {
+            let v = self.slice(field, word);
+            let key = |exact| (field.index() as u8, word, pos, exact);
+            v.binary_search(&key(true)).is_ok() || (prefix && v.binary_search(&key(false)).is_ok())
+        };
+        let mut last = None;
+        for &(_, _, pos, exact) in self.slice(field, term.words[0]) {
+            if !exact || last == Some(pos) {
+                continue;
+            }
+            let rest = term.words[1..]
+                .iter()
+                .enumerate()
+                .all(|(k, &w)| has(w, pos + k as u32 + 1, term.prefix && k as u32 + 2 == n));
+            if rest {
+                last = Some(pos);
+                if !each(pos) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Whether `term` occurs in `field`.
+    fn found(&self, term: &Term, field: Field) -> bool {
+        let mut found = false;
+        self.each_start(term, field, |_| {
+            found = true;
+            false
+        });
+        found
+    }
+
+    /// Spans of `term` in `field`.
+    fn term_spans(&self, term: &Term, field: Field, out: &mut Vec<(u32, u32)>) {
+        let len = term.words.len() as u32 - 1;
+        self.each_start(term, field, |pos| {
+            out.push((pos, pos + len));
+            true
+        });
     }
 }
 
@@ -264,7 +382,7 @@ fn spans(plan: &Plan, hits: &Hits, field: Field, out: &mut Vec<(u32, u32)>) {
     match plan {
         Plan::Terms(terms) => {
             for t in terms.iter().filter(|t| t.fields.contains(&field)) {
-                hits.term_starts(t, field, out);
+                hits.term_spans(t, field, out);
             }
         }
         Plan::Or(items) => items.iter().for_each(|i| spans(i, hits, field, out)),
@@ -277,12 +395,9 @@ fn eval(plan: &Plan, hits: &Hits, mut explain: Option<&mut BTreeSet<Hit>>) -> bo
     match plan {
         Plan::Terms(terms) => {
             let mut found = false;
-            let mut buf = Vec::new();
             for t in terms {
                 for &f in t.fields {
-                    buf.clear();
-                    hits.term_starts(t, f, &mut buf);
-                    if buf.is_empty() {
+                    if !hits.found(t, f) {
                         continue;
                     }
                     found = true;
@@ -359,23 +474,42 @@ fn eval(plan: &Plan, hits: &Hits, mut explain: Option<&mut BTreeSet<Hit>>) -> bo
 struct Compiled {
     ac: Option<AhoCorasick>,
     plans: Vec<Plan>,
+    /// Some plan has a phrase or `NEAR`: hits need word positions.
+    positional: bool,
+}
+
+fn is_positional(plan: &Plan) -> bool {
+    match plan {
+        Plan::Terms(terms) => terms.iter().any(|t| t.words.len() > 1),
+        Plan::And(items) | Plan::Or(items) => items.iter().any(is_positional),
+        Plan::Not(inner) => is_positional(inner),
+        Plan::Near(..) => true,
+    }
 }
 
 impl Compiled {
     fn new<'a>(queries: impl IntoIterator<Item = &'a Query>) -> Compiled {
         let mut vocab = Vocab::default();
         let plans: Vec<Plan> = queries.into_iter().map(|q| vocab.plan(q)).collect();
+        // Vocabulary words are normalised (lower case); text is either normalised too or
+        // differs from its normal form only in ASCII case.
         let ac = (!vocab.words.is_empty()).then(|| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(true)
                 .build(&vocab.words)
                 .expect("term words are short, non-empty strings")
         });
-        Compiled { ac, plans }
+        let positional = plans.iter().any(is_positional);
+        Compiled {
+            ac,
+            plans,
+            positional,
+        }
     }
 
-    fn hits(&self, doc: &Doc) -> Hits {
-        Hits::scan(self.ac.as_ref(), doc)
+    fn hits(&self, doc: &Doc<'_>) -> Hits {
+        Hits::scan(self, doc)
     }
 }
 
@@ -389,7 +523,7 @@ impl QueryMatcher {
     }
 
     /// `None` when `doc` does not match; else the terms that matched, by field.
-    pub fn explain(&self, doc: &Doc) -> Option<BTreeSet<Hit>> {
+    pub fn explain(&self, doc: &Doc<'_>) -> Option<BTreeSet<Hit>> {
         let hits = self.0.hits(doc);
         if !eval(&self.0.plans[0], &hits, None) {
             return None;
@@ -440,7 +574,7 @@ impl Matcher {
     }
 
     /// The topics `doc` (from `feed`) belongs to, with the terms that matched.
-    pub fn match_doc(&self, doc: &Doc, feed: FeedRef<'_>) -> Vec<TopicHit> {
+    pub fn match_doc(&self, doc: &Doc<'_>, feed: FeedRef<'_>) -> Vec<TopicHit> {
         let mut hits: Option<Hits> = None;
         let mut out = Vec::new();
         for (i, t) in self.topics.iter().enumerate() {

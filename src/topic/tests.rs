@@ -23,11 +23,13 @@ fn q(s: &str) -> Query {
     parse(s, &aliases()).unwrap_or_else(|e| panic!("{s}: {e}"))
 }
 
+static SPORT: std::sync::LazyLock<[String; 1]> = std::sync::LazyLock::new(|| ["Sport".to_string()]);
+
 fn err(s: &str) -> String {
     parse(s, &aliases()).unwrap_err().to_string()
 }
 
-fn doc(title: &str, text: &str) -> Doc {
+fn doc<'a>(title: &'a str, text: &'a str) -> Doc<'a> {
     Doc::new(&DocInput {
         title,
         text,
@@ -92,7 +94,7 @@ fn not_and_fields() {
     let d = Doc::new(&DocInput {
         title: "Korea beat Russia",
         text: "football match",
-        categories: &["Sport".to_string()],
+        categories: &SPORT[..],
         ..Default::default()
     });
     assert!(holds("korea russia", &d));
@@ -234,7 +236,7 @@ fn one_matcher_serves_many_topics_with_scopes_and_exclusions() {
     );
     let sport = Doc::new(&DocInput {
         title: "Kim Jong Un receives Shoigu",
-        categories: &["Sport".to_string()],
+        categories: &SPORT[..],
         ..Default::default()
     });
     assert!(
@@ -264,9 +266,21 @@ mod properties {
             Just("-"),
             Just("Kim-Jong-un"),
             Just("北朝鮮"),
+            Just("北朝鮮とロシア"),
             Just("sanctions"),
+            Just("KOREA"),
+            Just("Korea’s"),
+            Just("russia—korea"),
+            Just("koreas"),
+            Just("un,"),
+            Just("kim2"),
+            Just("korea.russia"),
+            Just("Sanctions…"),
+            Just("Pyongyang"),
         ];
-        prop::collection::vec(word, 0..25).prop_map(|w| w.join(" "))
+        let sep = prop_oneof![Just(" "), Just(" "), Just(""), Just(", "), Just("–")];
+        (prop::collection::vec((word, sep), 0..25))
+            .prop_map(|w| w.into_iter().map(|(w, s)| format!("{w}{s}")).collect())
     }
 
     fn small_query() -> impl Strategy<Value = String> {
@@ -287,16 +301,24 @@ mod properties {
             Just(")"),
             Just("title:"),
             Just("summary:"),
+            Just("author:"),
             Just("\"北朝鮮\""),
+            Just("\"north korea\""),
+            Just("pyong*"),
         ];
         prop::collection::vec(piece, 1..10).prop_map(|p| p.join(" ").replace(": ", ":"))
     }
 
     proptest! {
         #[test]
-        fn compiled_matcher_agrees_with_the_reference(query in small_query(), title in small_text(), text in small_text()) {
+        fn compiled_matcher_agrees_with_the_reference(
+            query in small_query(),
+            title in small_text(),
+            text in small_text(),
+            authors in prop::collection::vec(small_text(), 0..3),
+        ) {
             if let Ok(tree) = parse(&query, &aliases()) {
-                let input = DocInput { title: &title, text: &text, ..Default::default() };
+                let input = DocInput { title: &title, text: &text, authors: &authors, ..Default::default() };
                 let reference = super::super::reference::RefDoc::new(&input);
                 let mut want = std::collections::BTreeSet::new();
                 let want_match = super::super::reference::eval(&tree, &reference, None);
