@@ -41,7 +41,9 @@ async fn check_accepts_the_example_config() {
     let out = stdout(&o);
     assert!(out.contains("korea-russia"), "{out}");
     assert!(
-        out.contains("query:   ((@dprk OR @rok OR korea OR korean) AND @russia)"),
+        out.contains(
+            "query:   (((title:@dprk OR title:@rok OR title:korea OR title:korean) AND title:@russia) OR "
+        ),
         "{out}"
     );
 }

@@ -6,3 +6,4 @@ mod encodings;
 mod helpers;
 mod pipeline;
 mod polling;
+mod topic_quality;
