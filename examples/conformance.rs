@@ -2,6 +2,13 @@
 //! document, and prints counts by outcome (per top-level folder), the files that failed, and any
 //! parser crash. Exits 1 if the parser crashed (panicked) on any file; nothing is stored.
 //!
+//! Files from feedparser's test suite carry their HTTP headers (`Header: Content-type: ...`)
+//! and what feedparser expects (`Expect: ... feed['title'] == '...'`, `encoding == '...'`) in a
+//! leading comment: the headers are passed to the parser as a poll would, and where a title or
+//! an encoding is expected, the runner checks it (titles as plain text: feedsift's are plain
+//! text where feedparser keeps sanitised HTML). A file read with a wrong title or encoding
+//! counts as `wrong`, not `ok`.
+//!
 //! ```sh
 //! cargo run --release --example conformance -- ../shared/corpus [--list]
 //! ```
@@ -15,6 +22,9 @@ struct Counts {
     files: usize,
     ok: usize,
     ok_empty: usize,
+    /// Of `ok`: files whose expected title or encoding was checked, and how many differed.
+    checked: usize,
+    wrong: usize,
     error: usize,
     panic: usize,
     slow: usize,
@@ -36,6 +46,110 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
+}
+
+/// What a feedparser test file's leading comment says.
+#[derive(Default)]
+struct Expectations {
+    content_type: Option<String>,
+    feed_title: Option<String>,
+    entry_title: Option<String>,
+    encoding: Option<String>,
+}
+
+/// A Python string literal's value, from just after its opening quote; `None` if it never ends.
+fn python_string(s: &str, quote: char) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c == quote => return Some(out),
+            '\\' => match chars.next()? {
+                'u' => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                }
+                'x' => {
+                    let hex: String = chars.by_ref().take(2).collect();
+                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                }
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                other => out.push(other),
+            },
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// The literal compared with `lhs` in an `Expect:` line (`lhs == u'...'`).
+fn expected(line: &str, lhs: &str) -> Option<String> {
+    let rest = line[line.find(lhs)? + lhs.len()..].trim_start();
+    let rest = rest.strip_prefix("==")?.trim_start();
+    let rest = rest.strip_prefix('u').unwrap_or(rest);
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    python_string(&rest[1..], quote)
+}
+
+fn expectations(bytes: &[u8]) -> Expectations {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let mut e = Expectations::default();
+    for line in head.lines() {
+        let line = line.trim();
+        if let Some(h) = line.strip_prefix("Header:") {
+            let h = h.trim();
+            if h.to_ascii_lowercase().starts_with("content-type:") {
+                e.content_type = Some(h["content-type:".len()..].trim().to_string());
+            }
+        } else if let Some(x) = line.strip_prefix("Expect:") {
+            e.feed_title = expected(x, "feed['title']");
+            e.entry_title = expected(x, "entries[0]['title']");
+            e.encoding = expected(x, "encoding");
+        }
+    }
+    e
+}
+
+/// What differs from the expectations, if anything.
+fn check(
+    f: &feedsift::model::ParsedFeed,
+    x: &Expectations,
+    bytes: &[u8],
+) -> Option<Option<String>> {
+    use feedsift::parse::sanitize::html_text;
+    let mut checked = false;
+    if let Some(want) = &x.feed_title {
+        checked = true;
+        let (want, got) = (html_text(want), f.title.clone().unwrap_or_default());
+        if want != got {
+            return Some(Some(format!("feed title {got:?}, expected {want:?}")));
+        }
+    }
+    if let Some(want) = &x.entry_title {
+        checked = true;
+        let want = html_text(want);
+        let got = f
+            .entries
+            .first()
+            .map(|e| e.title.clone())
+            .unwrap_or_default();
+        if want != got {
+            return Some(Some(format!("entry title {got:?}, expected {want:?}")));
+        }
+    }
+    if let Some(want) = &x.encoding {
+        checked = true;
+        // Right when the text is: ASCII read as UTF-8 is as right as read as us-ascii.
+        let text = |label: &str| {
+            encoding_rs::Encoding::for_label(label.as_bytes()).map(|e| e.decode(bytes).0)
+        };
+        let want_text = text(want);
+        if want_text.is_none() || want_text != text(f.encoding) {
+            return Some(Some(format!("read as {}, expected {want}", f.encoding)));
+        }
+    }
+    checked.then_some(None)
 }
 
 fn main() {
@@ -69,7 +183,8 @@ fn main() {
         };
         let url = format!("http://corpus.test/{}", rel.display());
         let t = Instant::now();
-        let result = feedsift::parse::parse_guarded(&bytes, &url, None);
+        let expect = expectations(&bytes);
+        let result = feedsift::parse::parse_guarded(&bytes, &url, expect.content_type.as_deref());
         if t.elapsed() > Duration::from_secs(1) {
             c.slow += 1;
             failures.push(format!(
@@ -79,11 +194,18 @@ fn main() {
             ));
         }
         match result {
-            Ok(f) if f.entries.is_empty() => {
-                c.ok += 1;
-                c.ok_empty += 1;
-            }
-            Ok(_) => c.ok += 1,
+            Ok(f) => match check(&f, &expect, &bytes) {
+                Some(Some(diff)) => {
+                    c.checked += 1;
+                    c.wrong += 1;
+                    failures.push(format!("wrong   {}: {diff}", rel.display()));
+                }
+                checked => {
+                    c.checked += usize::from(checked.is_some());
+                    c.ok += 1;
+                    c.ok_empty += usize::from(f.entries.is_empty());
+                }
+            },
             Err(e) if e.panicked => {
                 c.panic += 1;
                 failures.push(format!("PANIC   {}: {}", rel.display(), e.message));
@@ -96,31 +218,35 @@ fn main() {
     }
     let _ = std::panic::take_hook();
     println!(
-        "{:<36} {:>6} {:>6} {:>6} {:>6} {:>6}",
-        "folder", "files", "ok", "error", "panic", "slow"
+        "{:<36} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
+        "folder", "files", "ok", "wrong", "error", "panic", "slow"
     );
     let mut total = Counts::default();
     for (g, c) in &by_group {
         println!(
-            "{:<36} {:>6} {:>6} {:>6} {:>6} {:>6}",
-            g, c.files, c.ok, c.error, c.panic, c.slow
+            "{:<36} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
+            g, c.files, c.ok, c.wrong, c.error, c.panic, c.slow
         );
         total.files += c.files;
         total.ok += c.ok;
+        total.checked += c.checked;
+        total.wrong += c.wrong;
         total.ok_empty += c.ok_empty;
         total.error += c.error;
         total.panic += c.panic;
         total.slow += c.slow;
     }
     println!(
-        "{:<36} {:>6} {:>6} {:>6} {:>6} {:>6}   ({} read as feeds with no entries; {:.1} s)",
+        "{:<36} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}   ({} read as feeds with no entries; {} with an expected title or encoding checked; {:.1} s)",
         "total",
         total.files,
         total.ok,
+        total.wrong,
         total.error,
         total.panic,
         total.slow,
         total.ok_empty,
+        total.checked,
         started.elapsed().as_secs_f64()
     );
     for f in &failures {

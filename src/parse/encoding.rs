@@ -2,12 +2,13 @@
 //! declaration (if any) says UTF-8, so the parser never guesses.
 //!
 //! Order of evidence: a byte-order mark; then, when the bytes are not valid UTF-8, the HTTP
-//! `Content-Type` charset, then the XML declaration, then Windows-1252 (what unlabelled legacy
-//! text almost always is). Bytes that are valid UTF-8 are read as UTF-8 whatever a label says:
+//! `Content-Type` charset, then the XML declaration, then a statistical guess over the bytes
+//! (chardetng, Firefox's detector: EUC-KR, Windows-1251, KOI8-R, Shift_JIS, Big5, GBK, ...;
+//! Windows-1252 when nothing stands out). Bytes that are valid UTF-8 are read as UTF-8 whatever a label says:
 //! non-ASCII text in a legacy encoding is almost never valid UTF-8, while mislabelled UTF-8
 //! (`encoding="ISO-8859-1"` over UTF-8 bytes) is common and would otherwise become `CafÃ©`.
 
-use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 use std::borrow::Cow;
 
 /// The label of the XML declaration's `encoding`, and its byte range in `head`.
@@ -47,6 +48,13 @@ fn http_charset(content_type: Option<&str>) -> Option<&'static Encoding> {
 }
 
 /// `bytes` as UTF-8 with a UTF-8 declaration, and the name of the encoding they were read as.
+/// The likeliest legacy encoding of unlabelled bytes that are not UTF-8.
+fn guess(bytes: &[u8]) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    detector.guess(None, chardetng::Utf8Detection::Deny)
+}
+
 pub fn to_utf8<'a>(bytes: &'a [u8], content_type: Option<&str>) -> (Cow<'a, [u8]>, &'static str) {
     // A byte-order mark, or `<?` in UTF-16 without one.
     let bom = match bytes {
@@ -79,7 +87,7 @@ pub fn to_utf8<'a>(bytes: &'a [u8], content_type: Option<&str>) -> (Cow<'a, [u8]
                 .as_ref()
                 .and_then(|(l, _, _)| Encoding::for_label(l.as_bytes()))
         })
-        .unwrap_or(WINDOWS_1252);
+        .unwrap_or_else(|| guess(bytes));
     // Labelled UTF-8 with a few bad bytes: keep the rest (bad bytes become U+FFFD).
     let (text, _, _) = enc.decode(bytes);
     let text = declare_utf8(text.into_owned());
@@ -120,6 +128,26 @@ mod tests {
         let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("<?xml version='1.0' encoding='Shift_JIS'?><rss><channel><title>北朝鮮</title></channel></rss>");
         let (text, _) = read(&sjis, None);
         assert!(text.contains("北朝鮮"), "{text}");
+    }
+
+    #[test]
+    fn unlabelled_legacy_text_is_detected() {
+        let ru = "<rss version=\"2.0\"><channel><title>Россия и Корея: новости</title><item><title>Шойгу прибыл в Пхеньян для переговоров с руководством страны</title></item></channel></rss>";
+        let ko = "<rss version=\"2.0\"><channel><title>러시아와 북한</title><item><title>김정은 국무위원장이 러시아 국방장관을 접견했다고 조선중앙통신이 보도했다</title></item></channel></rss>";
+        for (doc, enc, title) in [
+            (ru, encoding_rs::WINDOWS_1251, "Шойгу прибыл в Пхеньян"),
+            (ru, encoding_rs::KOI8_R, "Шойгу прибыл в Пхеньян"),
+            (ko, encoding_rs::EUC_KR, "김정은 국무위원장이"),
+        ] {
+            let (bytes, _, _) = enc.encode(doc);
+            // KOI8-R text may be read as KOI8-U, its superset: the text is what counts.
+            let (text, read_as) = read(&bytes, None);
+            assert!(
+                text.contains(title),
+                "{} read as {read_as}: {text}",
+                enc.name()
+            );
+        }
     }
 
     #[test]

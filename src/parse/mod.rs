@@ -105,14 +105,23 @@ pub fn entry_text(summary_html: Option<&str>, content_html: Option<&str>) -> Str
     }
 }
 
+/// Where the `<rss` root element starts, if the document (in its first 4 KiB) has one.
+fn rss_root(bytes: &[u8]) -> Option<usize> {
+    let head = &bytes[..bytes.len().min(4096)];
+    head.windows(5)
+        .position(|w| w[..4] == *b"<rss" && (w[4] == b'>' || w[4].is_ascii_whitespace()))
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
 /// `<rss>` without a `version` attribute (common, and rejected by feed-rs) given
 /// `version="2.0"`. Only the root element of an RSS document is touched; documents that carry a
 /// version are returned as they are.
 fn rss_version_added(bytes: &[u8]) -> Option<Vec<u8>> {
     let head = &bytes[..bytes.len().min(4096)];
-    let at = head
-        .windows(5)
-        .position(|w| w[..4] == *b"<rss" && (w[4] == b'>' || w[4].is_ascii_whitespace()))?;
+    let at = rss_root(bytes)?;
     let end = at + head[at..].iter().position(|&b| b == b'>')?;
     let tag = &head[at..end];
     if tag.windows(7).any(|w| w == b"version") {
@@ -148,10 +157,30 @@ pub fn parse_http(
     let bytes: &[u8] = &decoded;
     let versioned = rss_version_added(bytes);
     let bytes = versioned.as_deref().unwrap_or(bytes);
-    let feed = parser.parse(bytes).map_err(|e| ParseError {
-        message: format!("not a readable RSS, Atom or JSON feed: {e}"),
-        panicked: false,
-    })?;
+    let feed = match parser.parse(bytes) {
+        Ok(feed) => feed,
+        // An `<rss>` with no `<channel>` is an empty feed (feed-rs rejects it; feedparser and
+        // browsers read it as empty): nothing to store, but not an error to back off from.
+        Err(_) if rss_root(bytes).is_some() && !contains(bytes, b"<channel") => {
+            return Ok(ParsedFeed {
+                format: FeedFormat::Rss2,
+                encoding,
+                title: None,
+                site_url: None,
+                ttl_minutes: None,
+                skip_hours: 0,
+                skip_days: 0,
+                entries: Vec::new(),
+                warnings: vec!["an <rss> document without a <channel>: no entries".into()],
+            });
+        }
+        Err(e) => {
+            return Err(ParseError {
+                message: format!("not a readable RSS, Atom or JSON feed: {e}"),
+                panicked: false,
+            });
+        }
+    };
     let format = match feed.feed_type {
         feed_rs::model::FeedType::Atom => FeedFormat::Atom,
         feed_rs::model::FeedType::JSON => FeedFormat::Json,
@@ -404,6 +433,21 @@ mod tests {
             rss_version_added(with.as_bytes()),
             None,
             "a stated version is kept"
+        );
+    }
+
+    #[test]
+    fn rss_without_channel_is_an_empty_feed() {
+        let f = parse(
+            b"<?xml version=\"1.0\" encoding=\"big5\"?>\n<rss>\n</rss>",
+            "https://x.example/",
+        )
+        .unwrap();
+        assert!(f.entries.is_empty());
+        assert_eq!(f.warnings.len(), 1);
+        assert!(
+            parse(b"<rss version=\"2.0\"><channel>", "https://x.example/").is_err(),
+            "a cut-off channel is still an error"
         );
     }
 
