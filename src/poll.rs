@@ -503,6 +503,8 @@ fn changed_entries(
             canonical_url: entry.link.as_deref().and_then(dedup::canonical_url),
             content_hash: hash,
             key,
+            fingerprint: (!topics.is_empty())
+                .then(|| dedup::story::fingerprint(&entry.title, &entry.text)),
             entry: entry.clone(),
             topics,
         });

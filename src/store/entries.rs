@@ -3,6 +3,7 @@
 
 use super::feeds::save_state;
 use super::{Result, Store};
+use crate::dedup::story::{self, Fingerprint};
 use crate::model::{Entry, FeedId, FeedState};
 use crate::topic::TopicHit;
 use chrono::{DateTime, Utc};
@@ -24,6 +25,9 @@ pub struct NewEntry {
     pub content_hash: String,
     pub entry: Entry,
     pub topics: Vec<TopicHit>,
+    /// Its wording, for joining a story told in other words; computed for entries that matched
+    /// a topic (only those stories are shown, so only those are compared).
+    pub fingerprint: Option<Fingerprint>,
 }
 
 /// Everything one poll of one feed writes, in one transaction.
@@ -156,6 +160,90 @@ fn insert_matches(
     Ok(n)
 }
 
+/// A story told in other words that `n` (sorting at `sort`) belongs to: among the stories its
+/// topics matched, the one with an entry within [`story::WINDOW_HOURS`] that
+/// [`story::same_story`] accepts most closely. Stories that already hold an entry of the same
+/// feed are not candidates (a feed does not report one event twice under two ids).
+fn similar_story(
+    tx: &Connection,
+    feed: FeedId,
+    n: &NewEntry,
+    sort: i64,
+) -> rusqlite::Result<Option<(i64, i64)>> {
+    let Some(fp) = &n.fingerprint else {
+        return Ok(None);
+    };
+    if n.topics.is_empty() || fp.words.is_empty() {
+        return Ok(None);
+    }
+    let window = story::WINDOW_HOURS * 3600;
+    let mut best: Option<(f64, i64, i64)> = None;
+    let mut stmt = tx.prepare_cached(
+        "SELECT s.id, s.sort_time, e.sort_time, e.fingerprint
+         FROM matches m JOIN stories s ON s.id = m.story_id JOIN entries e ON e.story_id = s.id
+         WHERE m.topic = ?1 AND m.sort_time BETWEEN ?2 AND ?3 AND e.fingerprint IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM entries o WHERE o.story_id = s.id AND o.feed_id = ?4)",
+    )?;
+    for hit in &n.topics {
+        let rows = stmt.query_map(
+            params![hit.topic, sort - window, sort + window, feed.0],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                ))
+            },
+        )?;
+        for row in rows {
+            let (id, story_sort, entry_sort, bytes) = row?;
+            let Some(other) = Fingerprint::from_bytes(&bytes) else {
+                continue;
+            };
+            if !story::same_story(fp, &other, (sort - entry_sort) / 3600) {
+                continue;
+            }
+            let score = story::jaccard(&fp.words, &other.words);
+            if best.is_none_or(|b| score > b.0) {
+                best = Some((score, id, story_sort));
+            }
+        }
+    }
+    Ok(best.map(|(_, id, st)| (id, st)))
+}
+
+/// Moves the entries and matches of story `from` into story `into`, which is then shown through
+/// its earliest entry; returns `into`'s id and sort time.
+fn merge_stories(tx: &Connection, from: i64, into: i64, now: i64) -> rusqlite::Result<(i64, i64)> {
+    tx.prepare_cached("UPDATE entries SET story_id = ?2 WHERE story_id = ?1")?
+        .execute(params![from, into])?;
+    tx.prepare_cached(
+        "INSERT INTO matches (topic, story_id, entry_id, terms, sort_time, matched_at)
+         SELECT topic, ?2, entry_id, terms, sort_time, matched_at FROM matches WHERE story_id = ?1
+         ON CONFLICT (topic, story_id) DO NOTHING",
+    )?
+    .execute(params![from, into])?;
+    tx.prepare_cached("DELETE FROM matches WHERE story_id = ?1")?
+        .execute([from])?;
+    tx.prepare_cached(
+        "UPDATE stories SET
+             first_entry_id = (SELECT id FROM entries WHERE story_id = ?1 ORDER BY sort_time, id LIMIT 1),
+             sort_time = (SELECT MIN(sort_time) FROM entries WHERE story_id = ?1),
+             updated_at = ?2
+         WHERE id = ?1",
+    )?
+    .execute(params![into, now])?;
+    let sort: i64 = tx
+        .prepare_cached("SELECT sort_time FROM stories WHERE id = ?1")?
+        .query_row([into], |r| r.get(0))?;
+    tx.prepare_cached("UPDATE matches SET sort_time = ?2 WHERE story_id = ?1")?
+        .execute(params![into, sort])?;
+    tx.prepare_cached("DELETE FROM stories WHERE id = ?1")?
+        .execute([from])?;
+    Ok((into, sort))
+}
+
 fn write_entry(
     tx: &Connection,
     feed: FeedId,
@@ -186,7 +274,7 @@ fn write_entry(
                     "UPDATE entries SET guid = ?2, link = ?3, canonical_url = ?4, title = ?5,
                          summary_html = ?6, content_html = ?7, authors = ?8, categories = ?9,
                          published = ?10, updated = ?11, changed_at = ?12, content_hash = ?13,
-                         html_base = ?14
+                         html_base = ?14, fingerprint = ?15
                      WHERE id = ?1",
                 )?
                 .execute(params![
@@ -203,7 +291,8 @@ fn write_entry(
                     updated,
                     now,
                     n.content_hash,
-                    e.html_base
+                    e.html_base,
+                    n.fingerprint.as_ref().map(Fingerprint::to_bytes)
                 ])?;
                 tx.prepare_cached("UPDATE stories SET updated_at = ?2 WHERE id = ?1")?
                     .execute(params![story_id, now])?;
@@ -226,6 +315,15 @@ fn write_entry(
                     .optional()?,
                 None => None,
             };
+            // The same story told in other words: join it; or, when the link already joined
+            // one story and the wording matches another, the two are one and merge.
+            let story = match (story, similar_story(tx, feed, n, sort)?) {
+                (None, similar) => similar,
+                (Some(by_link), Some(similar)) if similar.0 != by_link.0 => {
+                    Some(merge_stories(tx, similar.0, by_link.0, now)?)
+                }
+                (by_link, _) => by_link,
+            };
             let story_id = match story {
                 Some((id, _)) => id,
                 None => {
@@ -240,8 +338,8 @@ fn write_entry(
             tx.prepare_cached(
                 "INSERT INTO entries (feed_id, key, uid, story_id, guid, link, canonical_url, title,
                      summary_html, content_html, authors, categories, published, updated,
-                     first_seen, sort_time, changed_at, content_hash, html_base)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?15, ?17, ?18)",
+                     first_seen, sort_time, changed_at, content_hash, html_base, fingerprint)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?15, ?17, ?18, ?19)",
             )?
             .execute(params![
                 feed.0,
@@ -261,7 +359,8 @@ fn write_entry(
                 now,
                 sort,
                 n.content_hash,
-                e.html_base
+                e.html_base,
+                n.fingerprint.as_ref().map(Fingerprint::to_bytes)
             ])?;
             let entry_id = tx.last_insert_rowid();
             let story_sort = story.map_or(sort, |(_, st)| st.min(sort));

@@ -99,6 +99,11 @@ CREATE INDEX entries_first_seen ON entries(first_seen);
     r#"
 ALTER TABLE entries ADD COLUMN html_base TEXT;
 "#,
+    // 5: stories told in other words join by their wording (dedup::story). Only stories that a
+    // topic matched are compared, so only entries that matched a topic keep a fingerprint.
+    r#"
+ALTER TABLE entries ADD COLUMN fingerprint BLOB;
+"#,
 ];
 
 /// Applies every migration not yet applied. Refuses a database from a newer feedsift.

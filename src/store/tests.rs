@@ -40,6 +40,7 @@ fn new_entry(
                 }]
             })
             .unwrap_or_default(),
+        fingerprint: topic.map(|_| dedup::story::fingerprint(title, title)),
     }
 }
 
@@ -352,4 +353,69 @@ fn retention_keeps_matched_listed_and_recent_entries() {
     );
     // Nothing left to expire: a second run deletes nothing.
     assert_eq!(store.expire(at(13)).unwrap(), 0);
+}
+
+/// An entry of `feed` about the Vladivostok summit (or not), with its lede as text.
+fn summit(feed: &str, guid: &str, link: &str, title: &str, lede: &str, hour: u32) -> NewEntry {
+    let mut n = new_entry(feed, guid, link, title, at(hour), Some("kr"));
+    n.entry.text = lede.into();
+    n.fingerprint = Some(dedup::story::fingerprint(title, lede));
+    n
+}
+
+#[test]
+fn stories_told_in_other_words_join_whatever_order_they_arrive_in() {
+    let lede_a = "North Korean leader Kim Jong Un arrived in Russia's Far East on Tuesday by armoured train ahead of a summit with President Vladimir Putin, Russian state media reported.";
+    let lede_b = "Kim Jong Un's armoured train crossed into Russia and arrived in Vladivostok on Tuesday ahead of his summit with President Vladimir Putin, Russian state media reported.";
+    let title_a = "Kim Jong Un arrives in Russia for Putin summit";
+    let orders: [[usize; 3]; 3] = [[0, 1, 2], [2, 1, 0], [1, 2, 0]];
+    for order in orders {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("feedsift.db")).unwrap();
+        let urls: Vec<String> = ["a", "b", "d"]
+            .iter()
+            .map(|f| format!("https://{f}.example/rss"))
+            .collect();
+        let feeds = store.ensure_feeds(&urls, at(0)).unwrap();
+        let entries = [
+            summit(
+                &feeds[0].url,
+                "a1",
+                "https://a.example/kim-summit",
+                title_a,
+                lede_a,
+                2,
+            ),
+            summit(
+                &feeds[1].url,
+                "b1",
+                "https://b.example/vladivostok",
+                "North Korea's Kim reaches Vladivostok by armoured train",
+                lede_b,
+                3,
+            ),
+            // A Google Alert: the same page as a1 behind a redirect, with a cut-off lede.
+            summit(
+                &feeds[2].url,
+                "d1",
+                "https://www.google.com/url?url=https://a.example/kim-summit&ct=ga",
+                title_a,
+                "North Korean leader Kim Jong Un arrived in Russia's Far East ...",
+                4,
+            ),
+        ];
+        for i in order {
+            let write = PollWrite {
+                state: feeds[i].clone(),
+                entries: vec![entries[i].clone()],
+                listed: None,
+                now: at(12),
+            };
+            store.apply_poll(write).unwrap();
+        }
+        let page = store.topic_page(&["kr".to_string()], 10, None).unwrap();
+        assert_eq!(page.len(), 1, "order {order:?}: {page:#?}");
+        assert_eq!(page[0].title, title_a, "shown through the earliest entry");
+        assert_eq!(page[0].also.len(), 2, "order {order:?}");
+    }
 }

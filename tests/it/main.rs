@@ -6,4 +6,5 @@ mod encodings;
 mod helpers;
 mod pipeline;
 mod polling;
+mod stories;
 mod topic_quality;

@@ -1,6 +1,9 @@
 //! Identity: which stored entry a parsed entry is (its key within its feed and its stable public
-//! id), canonical URLs, and the content fingerprint that tells an update from a re-poll.
+//! id), canonical URLs, and the content fingerprint that tells an update from a re-poll; and
+//! (`story`) whether two entries of different feeds tell the same story in other words.
 //! Pure functions; no I/O.
+
+pub mod story;
 
 use crate::model::Entry;
 use sha2::{Digest, Sha256};
@@ -46,14 +49,71 @@ fn is_tracking(name: &str) -> bool {
     })
 }
 
-/// The form of a page URL used to tell whether two links are the same page: scheme folded to
-/// https, host lower-cased without `www.`, `m.` or `amp.`, default port, fragment, tracking
-/// parameters, a trailing `/amp` and a trailing slash dropped, remaining parameters sorted.
-/// `None` for anything but an absolute http(s) URL.
+/// Redirect wrappers: (host, or a host suffix when it starts with `.`; path; the parameter that
+/// holds the real URL). Google Alerts and Google Search links, Bing News, Facebook's link shim,
+/// DuckDuckGo, Tumblr. (Google News `/rss/articles/…` links encode the target in a form that
+/// cannot be read without fetching them, so they stay as they are.)
+pub const REDIRECT_WRAPPERS: &[(&str, &str, &str)] = &[
+    ("google.*", "/url", "url"),
+    ("google.*", "/url", "q"),
+    ("bing.com", "/news/apiclick.aspx", "url"),
+    ("l.facebook.com", "/l.php", "u"),
+    ("lm.facebook.com", "/l.php", "u"),
+    ("duckduckgo.com", "/l/", "uddg"),
+    ("t.umblr.com", "/redirect", "z"),
+];
+
+/// `com`, a country code (`ru`), or `co.`/`com.` and a country code (`co.kr`, `com.au`).
+fn is_google_tld(tld: &str) -> bool {
+    let cc = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_lowercase());
+    tld == "com"
+        || cc(tld)
+        || tld
+            .strip_prefix("co.")
+            .or_else(|| tld.strip_prefix("com."))
+            .is_some_and(cc)
+}
+
+/// The URL a redirect wrapper points to, if `url` is one (see [`REDIRECT_WRAPPERS`]).
+fn unwrapped(url: &Url) -> Option<Url> {
+    let host = url.host_str()?.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    for (h, path, param) in REDIRECT_WRAPPERS {
+        let host_ok = match h.strip_suffix(".*") {
+            Some(name) => host
+                .strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(is_google_tld),
+            None => host == *h,
+        };
+        if !host_ok || url.path() != *path {
+            continue;
+        }
+        if let Some((_, target)) = url.query_pairs().find(|(k, _)| k == param) {
+            let target = Url::parse(&target).ok()?;
+            if matches!(target.scheme(), "http" | "https") {
+                return Some(target);
+            }
+        }
+    }
+    None
+}
+
+/// The form of a page URL used to tell whether two links are the same page: redirect wrappers
+/// (Google Alerts, ...) unwrapped, scheme folded to https, host lower-cased without `www.`, `m.`
+/// or `amp.`, default port, fragment, tracking parameters, a trailing `/amp` and a trailing
+/// slash dropped, remaining parameters sorted. `None` for anything but an absolute http(s) URL.
 pub fn canonical_url(link: &str) -> Option<String> {
-    let url = Url::parse(link.trim()).ok()?;
+    let mut url = Url::parse(link.trim()).ok()?;
     if !matches!(url.scheme(), "http" | "https") {
         return None;
+    }
+    // A wrapper may wrap another; three levels are plenty.
+    for _ in 0..3 {
+        match unwrapped(&url) {
+            Some(inner) => url = inner,
+            None => break,
+        }
     }
     let host = url.host_str()?.trim_end_matches('.');
     let host = ["www.", "m.", "amp.", "mobile."]
@@ -190,6 +250,29 @@ mod tests {
             "https://example.com:8443/x"
         );
         assert_eq!(canonical_url("javascript:alert(1)"), None);
+        // Redirect wrappers lead to the page they point to.
+        let page = c("https://www.reuters.example/world/kim-shoigu/");
+        for wrapped in [
+            "https://www.google.com/url?rct=j&sa=t&url=https://www.reuters.example/world/kim-shoigu/&ct=ga&usg=AOv",
+            "https://www.google.co.kr/url?q=https%3A%2F%2Fwww.reuters.example%2Fworld%2Fkim-shoigu%2F%3Futm_source%3Dx&sa=U",
+            "https://www.bing.com/news/apiclick.aspx?ref=FexRss&aid=&tid=1&url=https%3a%2f%2freuters.example%2fworld%2fkim-shoigu&c=1",
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Fm.reuters.example%2Fworld%2Fkim-shoigu%2Famp&h=AT0",
+        ] {
+            assert_eq!(c(wrapped), page, "{wrapped}");
+        }
+        // Not wrappers: other paths, other hosts, a target that is not http(s).
+        assert_ne!(
+            c("https://www.google.com/search?q=https://x.example/"),
+            "https://x.example/"
+        );
+        assert_ne!(
+            c("https://google.evil.example/url?url=https://x.example/"),
+            "https://x.example/"
+        );
+        assert_eq!(
+            c("https://www.google.com/url?url=javascript:alert(1)"),
+            "https://google.com/url?url=javascript%3Aalert%281%29"
+        );
         assert_eq!(canonical_url("/relative"), None);
     }
 

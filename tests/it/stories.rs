@@ -1,0 +1,258 @@
+//! Story grouping over a labelled corpus of wire copy (`tests/fixtures/stories.tsv`): the same
+//! event through several outlets (tracking links, syndicated copies, Google Alerts links,
+//! reworded headlines) should be one story; look-alike events must never be.
+
+use crate::helpers::*;
+use feedsift::dedup::{canonical_url, story};
+use feedsift::parse::sanitize::html_text;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+struct Item {
+    story: String,
+    hours: i64,
+    link: String,
+    fingerprint: story::Fingerprint,
+}
+
+fn corpus() -> Vec<Item> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/stories.tsv");
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            assert_eq!(c.len(), 6, "bad corpus line: {l}");
+            Item {
+                story: c[0].to_string(),
+                hours: c[2].parse().unwrap(),
+                link: c[3].to_string(),
+                fingerprint: story::fingerprint(&html_text(c[4]), &html_text(c[5])),
+            }
+        })
+        .collect()
+}
+
+fn find(parent: &mut [usize], i: usize) -> usize {
+    let mut r = i;
+    while parent[r] != r {
+        r = parent[r];
+    }
+    parent[i] = r;
+    r
+}
+
+#[test]
+fn one_story_once_and_look_alikes_apart() {
+    let items = corpus();
+    assert!(items.len() >= 60, "{} entries", items.len());
+    let n = items.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+    let mut wrong = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            let (a, b) = (&items[i], &items[j]);
+            let same_link = canonical_url(&a.link).is_some()
+                && canonical_url(&a.link) == canonical_url(&b.link);
+            let merged =
+                same_link || story::same_story(&a.fingerprint, &b.fingerprint, a.hours - b.hours);
+            let truth = a.story == b.story;
+            if truth && std::env::var_os("STORY_DEBUG").is_some() {
+                println!(
+                    "{} {} / {}: words {:.2} events {:.2} days {:b}/{:b} numbers {}/{}",
+                    a.story,
+                    a.link,
+                    b.link,
+                    story::jaccard(&a.fingerprint.words, &b.fingerprint.words),
+                    story::jaccard(&a.fingerprint.event_words(), &b.fingerprint.event_words()),
+                    a.fingerprint.days,
+                    b.fingerprint.days,
+                    a.fingerprint.numbers.len(),
+                    b.fingerprint.numbers.len()
+                );
+            }
+            match (merged, truth) {
+                (true, true) => tp += 1,
+                (true, false) => {
+                    fp += 1;
+                    wrong.push(format!(
+                        "merged {} with {}: {} / {}",
+                        a.story, b.story, a.link, b.link
+                    ));
+                }
+                (false, true) => fn_ += 1,
+                (false, false) => {}
+            }
+            if merged {
+                let (ra, rb) = (find(&mut parent, i), find(&mut parent, j));
+                parent[ra] = rb;
+            }
+        }
+    }
+    // Stories carried by several outlets, and whether each ended up as one group.
+    let mut groups: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    let mut roots: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let root = find(&mut parent, i);
+        groups.entry(item.story.as_str()).or_default().insert(root);
+        roots.entry(root).or_default().insert(item.story.as_str());
+    }
+    let multi: Vec<&str> = groups
+        .keys()
+        .copied()
+        .filter(|s| items.iter().filter(|i| i.story == *s).count() > 1)
+        .collect();
+    let once: Vec<&str> = multi
+        .iter()
+        .copied()
+        .filter(|s| groups[s].len() == 1)
+        .collect();
+    let mixed: Vec<_> = roots.values().filter(|s| s.len() > 1).collect();
+    let share = once.len() as f64 / multi.len() as f64;
+    println!(
+        "stories: {} of {} multi-outlet stories shown once ({:.0} %); pairs: precision {:.3}, recall {:.3}; split: {:?}",
+        once.len(),
+        multi.len(),
+        share * 100.0,
+        tp as f64 / (tp + fp).max(1) as f64,
+        tp as f64 / (tp + fn_) as f64,
+        multi
+            .iter()
+            .filter(|s| groups[*s].len() > 1)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        mixed.is_empty() && wrong.is_empty(),
+        "false merges: {mixed:?}\n{}",
+        wrong.join("\n")
+    );
+    assert!(
+        share >= 0.8,
+        "only {:.0} % of multi-outlet stories shown once",
+        share * 100.0
+    );
+}
+
+const SUMMIT_A: &str = r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Wire A</title>
+<item><guid>a-1</guid><title>Kim Jong Un arrives in Russia for Putin summit</title><link>https://a.example/world/kim-russia-summit?utm_source=rss</link>
+<description>North Korean leader Kim Jong Un arrived in Russia's Far East on Tuesday by armoured train ahead of a summit with President Vladimir Putin, Russian state media reported.</description>
+<pubDate>Tue, 10 Sep 2024 02:00:00 GMT</pubDate></item>
+<item><guid>a-2</guid><title>Putin to meet Xi Jinping in Beijing next month</title><link>https://a.example/world/putin-xi</link>
+<description>President Vladimir Putin will travel to Beijing next month for talks with Chinese President Xi Jinping, the Kremlin said on Tuesday.</description>
+<pubDate>Tue, 10 Sep 2024 05:00:00 GMT</pubDate></item>
+</channel></rss>"#;
+
+const SUMMIT_B: &str = r#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Outlet B</title><id>urn:b</id><updated>2024-09-10T12:00:00Z</updated>
+<entry><id>urn:b:1</id><title>North Korea's Kim reaches Vladivostok by armoured train</title><link href="https://b.example/news/world-asia-66781234"/>
+<updated>2024-09-10T03:00:00Z</updated><summary>Kim Jong Un's armoured train crossed into Russia and arrived in Vladivostok on Tuesday ahead of his summit with President Vladimir Putin, Russian state media reported.</summary></entry>
+<entry><id>urn:b:2</id><title>Kim Jong Un oversees cruise missile test</title><link href="https://b.example/news/world-asia-66790000"/>
+<updated>2024-09-13T03:00:00Z</updated><summary>North Korean leader Kim Jong Un watched a test of new cruise missiles on Friday, state media said, days after returning from his summit in Russia.</summary></entry>
+</feed>"#;
+
+const SUMMIT_C: &str = r#"{"version":"https://jsonfeed.org/version/1.1","title":"Outlet C","items":[
+{"id":"c-1","url":"https://c.example/article/kim-jong-un-russia-putin-summit-7f3e","title":"Kim arrives in Russia ahead of summit with Putin","content_html":"<p>North Korean leader Kim Jong Un arrived in Russia on Tuesday by armoured train for a summit with President Vladimir Putin, as the United States warned against an arms deal.</p>","date_published":"2024-09-10T04:00:00Z"}
+]}"#;
+
+const SUMMIT_D: &str = r#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Google Alert - kim putin</title><id>urn:d</id><updated>2024-09-10T12:00:00Z</updated>
+<entry><id>tag:google.com,2013:googlealerts/feed:1</id><title type="html">Kim Jong Un arrives in &lt;b&gt;Russia&lt;/b&gt; for &lt;b&gt;Putin&lt;/b&gt; summit</title>
+<link href="https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://www.a.example/world/kim-russia-summit&amp;ct=ga&amp;usg=AOvVaw"/>
+<updated>2024-09-10T06:00:00Z</updated><content type="html">North Korean leader Kim Jong Un arrived in &lt;b&gt;Russia&lt;/b&gt;&amp;#39;s Far East ...</content></entry>
+</feed>"#;
+
+#[tokio::test]
+async fn one_story_through_four_outlets_is_shown_once_naming_them_all() {
+    let server = FeedServer::start().await;
+    server.set("/a.xml", "application/rss+xml", SUMMIT_A);
+    server.set("/b.xml", "application/atom+xml", SUMMIT_B);
+    server.set("/c.json", "application/feed+json", SUMMIT_C);
+    server.set("/d.xml", "application/atom+xml", SUMMIT_D);
+    let feeds: String = ["/a.xml", "/b.xml", "/c.json", "/d.xml"]
+        .iter()
+        .map(|p| {
+            format!(
+                "[[feed]]\nurl = \"{}\"\ninterval = \"1s\"\n\n",
+                server.url(p)
+            )
+        })
+        .collect();
+    let cfg = TestConfig::new(&format!(
+        "[daemon]\ndatabase = \"data/feedsift.db\"\nmin_interval = \"1s\"\npoll_interval = \"1s\"\n\n{feeds}\
+         [[topic]]\nid = \"leaders\"\nquery = \"putin OR kim\"\n"
+    ));
+    let daemon = TestDaemon::start(&cfg).await;
+    // Every feed polled twice: the second answered 304, so the first was stored.
+    wait_for("every feed polled twice", || async {
+        ["/a.xml", "/b.xml", "/c.json", "/d.xml"]
+            .iter()
+            .all(|p| server.hits(p).1 >= 1)
+    })
+    .await;
+    let body = daemon
+        .get("/topics/leaders.atom")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let feed = feed_rs::parser::parse(body.as_bytes()).expect("valid Atom");
+    let titles: Vec<String> = feed
+        .entries
+        .iter()
+        .map(|e| e.title.as_ref().unwrap().content.clone())
+        .collect();
+    // The summit once, through its earliest entry; the look-alikes (Putin and Xi; Kim's
+    // missile test three days later) on their own.
+    assert_eq!(
+        titles,
+        [
+            "Kim Jong Un oversees cruise missile test",
+            "Putin to meet Xi Jinping in Beijing next month",
+            "Kim Jong Un arrives in Russia for Putin summit",
+        ],
+        "{body}"
+    );
+    let summit = &feed.entries[2];
+    let related: Vec<&str> = summit
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some("related"))
+        .map(|l| l.href.as_str())
+        .collect();
+    assert_eq!(related.len(), 3, "{body}");
+    assert!(
+        related.iter().any(|l| l.contains("b.example")),
+        "{related:?}"
+    );
+    assert!(
+        related.iter().any(|l| l.contains("c.example")),
+        "{related:?}"
+    );
+    assert!(
+        related.iter().any(|l| l.contains("google.com")),
+        "{related:?}"
+    );
+    assert!(body.contains("Also reported by"), "{body}");
+
+    // Re-polls store nothing new.
+    let db = cfg.dir.path().join("data/feedsift.db");
+    let count = || {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT COUNT(*), COUNT(DISTINCT story_id) FROM entries",
+                [],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .unwrap()
+    };
+    assert_eq!(count(), (6, 3));
+    wait_for("two more 304s everywhere", || async {
+        ["/a.xml", "/b.xml", "/c.json", "/d.xml"]
+            .iter()
+            .all(|p| server.hits(p).1 >= 3)
+    })
+    .await;
+    assert_eq!(count(), (6, 3));
+    daemon.stop().await;
+}
