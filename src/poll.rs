@@ -129,7 +129,10 @@ pub struct PollOutcome {
 pub struct Timings {
     pub fetch: Duration,
     pub parse: Duration,
-    /// Identifying and matching entries.
+    /// Identifying entries: keys, ids, canonical links, content hashes, story fingerprints,
+    /// and (in the writer) finding stories told in other words.
+    pub dedup: Duration,
+    /// Evaluating topics.
     pub matching: Duration,
     pub store: Duration,
 }
@@ -138,6 +141,7 @@ impl std::ops::AddAssign for Timings {
     fn add_assign(&mut self, o: Timings) {
         self.fetch += o.fetch;
         self.parse += o.parse;
+        self.dedup += o.dedup;
         self.matching += o.matching;
         self.store += o.store;
     }
@@ -409,15 +413,21 @@ async fn ingest(
                 ..Timings::default()
             };
             let clock = std::time::Instant::now();
-            let existing = match job_store.entry_hashes(state.id) {
+            let stored = match job_store.stored_entries(state.id) {
                 Ok(e) => e,
                 Err(e) => return store_failure(state, e),
             };
+            let existing = &stored.hashes;
             timings.store = clock.elapsed();
             let clock = std::time::Instant::now();
-            let keys = dedup::entry_keys(&parsed.entries);
-            let entries = changed_entries(pipeline, &state, &parsed, &keys, &existing);
-            timings.matching = clock.elapsed();
+            let keys = dedup::stable_keys(
+                &parsed.entries,
+                dedup::entry_keys(&parsed.entries),
+                |k| existing.contains_key(k),
+                &stored.keys_by_link,
+            );
+            timings.dedup = clock.elapsed();
+            let entries = changed_entries(pipeline, &state, &parsed, &keys, existing, &mut timings);
             let new = entries
                 .iter()
                 .filter(|e| !existing.contains_key(&e.key))
@@ -436,6 +446,9 @@ async fn ingest(
             timings.store += clock.elapsed();
             match applied {
                 Ok(stats) => {
+                    // The writer's share of identifying entries is not store time.
+                    timings.dedup += stats.story_time;
+                    timings.store = timings.store.saturating_sub(stats.story_time);
                     if stats.new_entries + stats.updated_entries > 0 {
                         debug!(
                             new = stats.new_entries,
@@ -465,6 +478,7 @@ fn changed_entries(
     parsed: &ParsedFeed,
     keys: &[Option<String>],
     existing: &HashMap<String, String>,
+    timings: &mut Timings,
 ) -> Vec<NewEntry> {
     let config = &pipeline.config;
     let feed_cfg = config.feed(&state.url);
@@ -477,10 +491,16 @@ fn changed_entries(
     let mut out = Vec::new();
     for (entry, key) in parsed.entries.iter().zip(keys) {
         let Some(key) = key.clone() else { continue };
+        let clock = std::time::Instant::now();
         let hash = dedup::content_hash(entry);
         if existing.get(&key) == Some(&hash) {
+            timings.dedup += clock.elapsed();
             continue;
         }
+        let canonical_url = entry.link.as_deref().and_then(dedup::canonical_url);
+        let uid = dedup::entry_uid(&state.url, &key);
+        timings.dedup += clock.elapsed();
+        let clock = std::time::Instant::now();
         let doc = Doc::new(&DocInput {
             title: &entry.title,
             text: &entry.text,
@@ -497,14 +517,18 @@ fn changed_entries(
                 tags,
             },
         );
+        timings.matching += clock.elapsed();
+        let clock = std::time::Instant::now();
+        let fingerprint =
+            (!topics.is_empty()).then(|| dedup::story::fingerprint(&entry.title, &entry.text));
+        timings.dedup += clock.elapsed();
         out.push(NewEntry {
             known: existing.contains_key(&key),
-            uid: dedup::entry_uid(&state.url, &key),
-            canonical_url: entry.link.as_deref().and_then(dedup::canonical_url),
+            uid,
+            canonical_url,
             content_hash: hash,
             key,
-            fingerprint: (!topics.is_empty())
-                .then(|| dedup::story::fingerprint(&entry.title, &entry.text)),
+            fingerprint,
             entry: entry.clone(),
             topics,
         });

@@ -1,4 +1,5 @@
-//! `feedsift feeds` and `feedsift topics`: health and output of what is configured.
+//! `feedsift feeds` and `feedsift topics`: health and output of what is configured; and
+//! `feedsift gc`, retention on demand.
 
 use super::{CliResult, Failure, load_config, out, short_time};
 use crate::dedup::feed_url_key;
@@ -111,4 +112,20 @@ pub fn topics(config_path: &Path, json: bool) -> CliResult {
         );
     }
     out(&s)
+}
+
+pub fn gc(config_path: &Path) -> CliResult {
+    let config = load_config(config_path)?;
+    let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
+    let keep = chrono::Duration::from_std(config.daemon.retention).unwrap_or(chrono::Duration::MAX);
+    let cutoff = chrono::Utc::now()
+        .checked_sub_signed(keep)
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+    let deleted = store.expire(cutoff).map_err(Failure::runtime)?;
+    let counts = store.counts().map_err(Failure::runtime)?; // (entries, stories)
+    out(&format!(
+        "deleted {deleted} entries (matched by no topic, first seen before {}, no longer listed); {} entries kept\n",
+        cutoff.format("%Y-%m-%d %H:%M UTC"),
+        counts.0
+    ))
 }

@@ -98,6 +98,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "atom")]
         format: ExportFormat,
     },
+    /// Delete entries that no topic matched, first seen longer ago than `retention`, that
+    /// their feed no longer lists; return the space to the file system. (`serve` does this
+    /// daily; run it from cron when only `poll` runs.)
+    Gc,
     /// Print a shell completion script.
     Completions { shell: Shell },
 }
@@ -177,6 +181,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Feeds { json } => feeds::feeds(&cli.config, json),
         Command::Topics { json } => feeds::topics(&cli.config, json),
         Command::Export { topic, format } => export::run(&cli.config, &topic, format),
+        Command::Gc => feeds::gc(&cli.config),
     }
 }
 

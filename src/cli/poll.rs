@@ -79,9 +79,10 @@ pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
     );
     let _ = writeln!(
         s,
-        "time spent (summed over feeds): fetch {:.2}s, parse {:.2}s, match {:.2}s, store {:.2}s",
+        "time spent (summed over feeds): fetch {:.2}s, parse {:.2}s, dedup {:.2}s, match {:.2}s, store {:.2}s",
         timings.fetch.as_secs_f64(),
         timings.parse.as_secs_f64(),
+        timings.dedup.as_secs_f64(),
         timings.matching.as_secs_f64(),
         timings.store.as_secs_f64()
     );

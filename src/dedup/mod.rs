@@ -195,6 +195,37 @@ pub fn entry_keys(entries: &[Entry]) -> Vec<Option<String>> {
         .collect()
 }
 
+/// Keys for a feed whose guids change from poll to poll while its links stay: an entry whose
+/// guid is new but whose canonical link is that of a stored entry (under another key) keeps
+/// the stored entry's key, so it is not stored again. `keys_by_link` maps stored canonical
+/// links to their keys; `known` tells whether a key is stored.
+pub fn stable_keys(
+    entries: &[Entry],
+    mut keys: Vec<Option<String>>,
+    known: impl Fn(&str) -> bool,
+    keys_by_link: &HashMap<String, String>,
+) -> Vec<Option<String>> {
+    let mut taken: std::collections::HashSet<String> = keys.iter().flatten().cloned().collect();
+    for (e, key) in entries.iter().zip(keys.iter_mut()) {
+        let Some(k) = key.as_deref() else { continue };
+        if !k.starts_with("g:") || known(k) {
+            continue;
+        }
+        let stored = e
+            .link
+            .as_deref()
+            .and_then(canonical_url)
+            .and_then(|c| keys_by_link.get(&c));
+        if let Some(stored) = stored
+            && !taken.contains(stored)
+        {
+            taken.insert(stored.clone());
+            *key = Some(stored.clone());
+        }
+    }
+    keys
+}
+
 fn fallback_key(e: &Entry) -> String {
     if let Some(c) = e.link.as_deref().and_then(canonical_url) {
         return format!("l:{c}");
@@ -304,6 +335,31 @@ mod tests {
         assert_eq!(keys[5], None, "the repeated link is the same entry");
         // Stable: the same input gives the same keys.
         assert_eq!(entry_keys(&es), keys);
+    }
+
+    #[test]
+    fn changing_guids_keep_the_stored_key_of_their_link() {
+        let stored: HashMap<String, String> = [
+            ("https://x/1".to_string(), "g:first-1".to_string()),
+            ("https://x/2".to_string(), "g:first-2".to_string()),
+        ]
+        .into();
+        let known = |k: &str| k == "g:first-1" || k == "g:first-2";
+        let es = [
+            entry(Some("second-1"), Some("https://x/1?utm_source=rss"), "one"),
+            entry(Some("second-2"), Some("https://x/2"), "two"),
+            entry(Some("second-3"), Some("https://x/3"), "three"),
+            entry(Some("first-1"), Some("https://x/1"), "one, unchanged guid"),
+        ];
+        let keys = stable_keys(&es, entry_keys(&es), known, &stored);
+        assert_eq!(
+            keys[0].as_deref(),
+            Some("g:second-1"),
+            "its stored key is in use"
+        );
+        assert_eq!(keys[1].as_deref(), Some("g:first-2"));
+        assert_eq!(keys[2].as_deref(), Some("g:second-3"), "a new page is new");
+        assert_eq!(keys[3].as_deref(), Some("g:first-1"));
     }
 
     #[test]

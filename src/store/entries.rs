@@ -17,7 +17,7 @@ const SAME_URL_WINDOW_SECS: i64 = 7 * 86_400;
 #[derive(Clone, Debug)]
 pub struct NewEntry {
     /// Whether the store already holds an entry with this key (the poll knows from
-    /// [`Store::entry_hashes`]); saves a lookup for the many entries that are new.
+    /// [`Store::stored_entries`]); saves a lookup for the many entries that are new.
     pub known: bool,
     pub key: String,
     pub uid: String,
@@ -28,6 +28,15 @@ pub struct NewEntry {
     /// Its wording, for joining a story told in other words; computed for entries that matched
     /// a topic (only those stories are shown, so only those are compared).
     pub fingerprint: Option<Fingerprint>,
+}
+
+/// What the store holds of one feed's entries (see [`Store::stored_entries`]).
+#[derive(Clone, Debug, Default)]
+pub struct StoredEntries {
+    /// Content fingerprint by entry key.
+    pub hashes: HashMap<String, String>,
+    /// Entry key by canonical link.
+    pub keys_by_link: HashMap<String, String>,
 }
 
 /// Everything one poll of one feed writes, in one transaction.
@@ -41,12 +50,24 @@ pub struct PollWrite {
     pub now: DateTime<Utc>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct WriteStats {
     pub new_entries: usize,
     pub updated_entries: usize,
     pub new_matches: usize,
+    /// Time the writer spent finding stories told in other words (and merging them). Not
+    /// part of equality: two writes that did the same are equal however long they took.
+    pub story_time: std::time::Duration,
 }
+
+impl PartialEq for WriteStats {
+    fn eq(&self, o: &WriteStats) -> bool {
+        (self.new_entries, self.updated_entries, self.new_matches)
+            == (o.new_entries, o.updated_entries, o.new_matches)
+    }
+}
+
+impl Eq for WriteStats {}
 
 /// A stored entry with what matching needs.
 #[derive(Clone, Debug)]
@@ -317,6 +338,7 @@ fn write_entry(
             };
             // The same story told in other words: join it; or, when the link already joined
             // one story and the wording matches another, the two are one and merge.
+            let clock = std::time::Instant::now();
             let story = match (story, similar_story(tx, feed, n, sort)?) {
                 (None, similar) => similar,
                 (Some(by_link), Some(similar)) if similar.0 != by_link.0 => {
@@ -324,6 +346,7 @@ fn write_entry(
                 }
                 (by_link, _) => by_link,
             };
+            stats.story_time += clock.elapsed();
             let story_id = match story {
                 Some((id, _)) => id,
                 None => {
@@ -403,13 +426,23 @@ fn write_entry(
 }
 
 impl Store {
-    /// Content fingerprints of a feed's stored entries, by key: what a poll compares against.
-    pub fn entry_hashes(&self, feed: FeedId) -> Result<HashMap<String, String>> {
+    /// A feed's stored entries as a poll compares against them: content fingerprints by key,
+    /// and keys by canonical link.
+    pub fn stored_entries(&self, feed: FeedId) -> Result<StoredEntries> {
         self.read("reading stored entries", |c| {
-            let mut stmt =
-                c.prepare_cached("SELECT key, content_hash FROM entries WHERE feed_id = ?1")?;
-            let rows = stmt.query_map([feed.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect()
+            let mut stmt = c.prepare_cached(
+                "SELECT key, content_hash, canonical_url FROM entries WHERE feed_id = ?1",
+            )?;
+            let mut rows = stmt.query([feed.0])?;
+            let mut out = StoredEntries::default();
+            while let Some(r) = rows.next()? {
+                let key: String = r.get(0)?;
+                if let Some(link) = r.get::<_, Option<String>>(2)? {
+                    out.keys_by_link.insert(link, key.clone());
+                }
+                out.hashes.insert(key, r.get(1)?);
+            }
+            Ok(out)
         })
     }
 

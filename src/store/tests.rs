@@ -84,7 +84,8 @@ fn polls_are_stored_once_and_stories_group_by_canonical_url() {
         WriteStats {
             new_entries: 2,
             updated_entries: 0,
-            new_matches: 1
+            new_matches: 1,
+            ..WriteStats::default()
         }
     );
     // The same write again (the poll now knows the keys) changes nothing.

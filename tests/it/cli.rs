@@ -174,3 +174,52 @@ async fn poll_exits_1_only_when_every_feed_failed() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("every feed failed"), "{}", stderr(&o));
 }
+
+#[tokio::test]
+async fn gc_deletes_old_unmatched_entries_the_feed_no_longer_lists() {
+    let server = FeedServer::start().await;
+    let items = |ids: &[&str]| {
+        let all = [
+            (
+                "1",
+                "Kim Jong Un receives Shoigu",
+                "https://wire.example/1",
+                "In Pyongyang.",
+            ),
+            (
+                "2",
+                "Seoul stocks rise",
+                "https://wire.example/2",
+                "Markets.",
+            ),
+            ("3", "Rain in Busan", "https://wire.example/3", "Weather."),
+        ];
+        let kept: Vec<_> = all.into_iter().filter(|i| ids.contains(&i.0)).collect();
+        rss("Wire", &kept)
+    };
+    server.set("/wire.xml", "application/rss+xml", items(&["1", "2", "3"]));
+    let cfg = TestConfig::new(&format!(
+        "[daemon]\nretention = \"1s\"\n\n[[feed]]\nurl = \"{}\"\n\n[[topic]]\nid = \"kr\"\nquery = \"shoigu\"\n",
+        server.url("/wire.xml")
+    ));
+    assert!(run(&cfg, &["poll"]).await.status.success());
+    // The feed drops entries 1 and 2; 3 is still listed.
+    server.set("/wire.xml", "application/rss+xml", items(&["3"]));
+    assert!(run(&cfg, &["poll"]).await.status.success());
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let o = run(&cfg, &["gc"]).await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("deleted 1 entries"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("; 2 entries kept"), "{}", stdout(&o));
+    // The matched entry is still served.
+    let o = run(&cfg, &["export", "kr"]).await;
+    assert!(
+        stdout(&o).contains("Kim Jong Un receives Shoigu"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -256,3 +256,51 @@ async fn one_story_through_four_outlets_is_shown_once_naming_them_all() {
     assert_eq!(count(), (6, 3));
     daemon.stop().await;
 }
+
+#[tokio::test]
+async fn a_feed_whose_guids_change_every_poll_stores_each_entry_once() {
+    let server = FeedServer::start().await;
+    let cfg = TestConfig::new(&format!(
+        "[daemon]\ndatabase = \"feedsift.db\"\n\n[[feed]]\nurl = \"{}\"\n",
+        server.url("/rss.xml")
+    ));
+    let db = cfg.dir.path().join("feedsift.db");
+    let mut uids = Vec::new();
+    for poll in 0..3 {
+        // The same two pages each time, under guids that carry the time of the request.
+        server.set(
+            "/rss.xml",
+            "application/rss+xml",
+            rss(
+                "Shifty",
+                &[
+                    (
+                        &format!("urn:x:{poll}:1"),
+                        "Kim meets Shoigu",
+                        "https://shifty.example/a?utm_source=rss",
+                        "Talks.",
+                    ),
+                    (
+                        &format!("urn:x:{poll}:2"),
+                        "Lavrov in Pyongyang",
+                        "https://shifty.example/b",
+                        "Visit.",
+                    ),
+                ],
+            ),
+        );
+        poll_once(&cfg).await;
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT uid FROM entries ORDER BY uid")
+            .unwrap();
+        let now: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(now.len(), 2, "poll {poll}: {now:?}");
+        uids.push(now);
+    }
+    assert!(uids.windows(2).all(|w| w[0] == w[1]), "ids stay: {uids:?}");
+}
