@@ -205,6 +205,9 @@ pub fn stable_keys(
     known: impl Fn(&str) -> bool,
     keys_by_link: &HashMap<String, String>,
 ) -> Vec<Option<String>> {
+    if keys_by_link.is_empty() {
+        return keys;
+    }
     let mut taken: std::collections::HashSet<String> = keys.iter().flatten().cloned().collect();
     for (e, key) in entries.iter().zip(keys.iter_mut()) {
         let Some(k) = key.as_deref() else { continue };

@@ -161,6 +161,47 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
+    /// [`jaccard`] of the two entries' words that are not names, without collecting them.
+    pub fn event_jaccard(&self, o: &Fingerprint) -> f64 {
+        let a = self
+            .words
+            .iter()
+            .filter(|w| self.names.binary_search(w).is_err());
+        let b = o.words.iter().filter(|w| o.names.binary_search(w).is_err());
+        let (mut a, mut b) = (a.peekable(), b.peekable());
+        let (mut common, mut union) = (0usize, 0usize);
+        loop {
+            match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => {
+                    union += 1;
+                    match x.cmp(y) {
+                        std::cmp::Ordering::Less => drop(a.next()),
+                        std::cmp::Ordering::Greater => drop(b.next()),
+                        std::cmp::Ordering::Equal => {
+                            common += 1;
+                            a.next();
+                            b.next();
+                        }
+                    }
+                }
+                (Some(_), None) => {
+                    union += 1;
+                    a.next();
+                }
+                (None, Some(_)) => {
+                    union += 1;
+                    b.next();
+                }
+                (None, None) => break,
+            }
+        }
+        if union == 0 {
+            0.0
+        } else {
+            common as f64 / union as f64
+        }
+    }
+
     /// The words that are not names.
     pub fn event_words(&self) -> Vec<u32> {
         self.words
@@ -364,7 +405,7 @@ pub fn same_story(a: &Fingerprint, b: &Fingerprint, hours_apart: i64) -> bool {
     let words = jaccard(&a.words, &b.words);
     words >= MIN_WORDS
         || (words >= MIN_WORDS_WITH_EVENT
-            && (a.days & b.days != 0 || jaccard(&a.event_words(), &b.event_words()) >= MIN_EVENT))
+            && (a.days & b.days != 0 || a.event_jaccard(b) >= MIN_EVENT))
 }
 
 #[cfg(test)]
@@ -415,6 +456,22 @@ mod tests {
             "North Korea plans to send 10,000 more troops to Russia, the spy agency said.",
         );
         assert!(!same_story(&few, &more, 24), "different numbers");
+    }
+
+    #[test]
+    fn event_jaccard_is_the_jaccard_of_event_words() {
+        let a = fingerprint(
+            "Kim meets Shoigu in Pyongyang",
+            "Talks on arms and troops with Russia on Friday.",
+        );
+        let b = fingerprint(
+            "Shoigu arrives in Pyongyang",
+            "Talks with Kim on arms, ammunition and Russia.",
+        );
+        let want = jaccard(&a.event_words(), &b.event_words());
+        assert!(want > 0.0);
+        assert_eq!(a.event_jaccard(&b), want);
+        assert_eq!(a.event_jaccard(&a), 1.0);
     }
 
     #[test]

@@ -181,6 +181,9 @@ fn insert_matches(
     Ok(n)
 }
 
+/// How many stories of a topic a new entry is compared with (the nearest in time).
+const STORY_CANDIDATES: i64 = 200;
+
 /// A story told in other words that `n` (sorting at `sort`) belongs to: among the stories its
 /// topics matched, the one with an entry within [`story::WINDOW_HOURS`] that
 /// [`story::same_story`] accepts most closely. Stories that already hold an entry of the same
@@ -199,24 +202,33 @@ fn similar_story(
     }
     let window = story::WINDOW_HOURS * 3600;
     let mut best: Option<(f64, i64, i64)> = None;
+    // The stories of the topic nearest in time, at most STORY_CANDIDATES of them: copies of
+    // one event arrive close together, and the cost stays bounded on a busy topic.
     let mut stmt = tx.prepare_cached(
         "SELECT s.id, s.sort_time, e.sort_time, e.fingerprint
-         FROM matches m JOIN stories s ON s.id = m.story_id JOIN entries e ON e.story_id = s.id
-         WHERE m.topic = ?1 AND m.sort_time BETWEEN ?2 AND ?3 AND e.fingerprint IS NOT NULL
+         FROM (SELECT story_id FROM matches WHERE topic = ?1 AND sort_time BETWEEN ?2 AND ?3
+               ORDER BY abs(sort_time - ?5) LIMIT ?6) c
+         JOIN stories s ON s.id = c.story_id JOIN entries e ON e.story_id = s.id
+         WHERE e.fingerprint IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM entries o WHERE o.story_id = s.id AND o.feed_id = ?4)",
     )?;
     for hit in &n.topics {
-        let rows = stmt.query_map(
-            params![hit.topic, sort - window, sort + window, feed.0],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, Vec<u8>>(3)?,
-                ))
-            },
-        )?;
+        let args = params![
+            hit.topic,
+            sort - window,
+            sort + window,
+            feed.0,
+            sort,
+            STORY_CANDIDATES
+        ];
+        let rows = stmt.query_map(args, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        })?;
         for row in rows {
             let (id, story_sort, entry_sort, bytes) = row?;
             let Some(other) = Fingerprint::from_bytes(&bytes) else {
