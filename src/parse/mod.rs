@@ -116,22 +116,105 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// `<rss>` without a `version` attribute (common, and rejected by feed-rs) given
-/// `version="2.0"`. Only the root element of an RSS document is touched; documents that carry a
-/// version are returned as they are.
+/// `<rss>` without a `version` attribute (common), or with one feed-rs does not know (`0.93`,
+/// `0.94`, `2.01`; all rejected by feed-rs), read as `version="2.0"`. Only the root element of an
+/// RSS document is touched; `2.0`, `0.91` and `0.92` are left as they are.
 fn rss_version_added(bytes: &[u8]) -> Option<Vec<u8>> {
     let head = &bytes[..bytes.len().min(4096)];
     let at = rss_root(bytes)?;
     let end = at + head[at..].iter().position(|&b| b == b'>')?;
     let tag = &head[at..end];
-    if tag.windows(7).any(|w| w == b"version") {
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    match tag.windows(8).position(|w| w == b"version=") {
+        None => {
+            out.extend_from_slice(&bytes[..at + 4]);
+            out.extend_from_slice(b" version=\"2.0\"");
+            out.extend_from_slice(&bytes[at + 4..]);
+        }
+        Some(v) => {
+            let quote_at = at + v + 8;
+            let quote = *bytes
+                .get(quote_at)
+                .filter(|q| **q == b'"' || **q == b'\'')?;
+            let value_end = quote_at + 1 + tag[v + 9..].iter().position(|&b| b == quote)?;
+            let value = &bytes[quote_at + 1..value_end];
+            if matches!(value, b"2.0" | b"" | b"0.91" | b"0.92") {
+                return None;
+            }
+            out.extend_from_slice(&bytes[..quote_at + 1]);
+            out.extend_from_slice(b"2.0");
+            out.extend_from_slice(&bytes[value_end..]);
+        }
+    }
+    Some(out)
+}
+
+/// Atom text constructs whose `type` is a MIME type (Atom 0.3 style: `text/html`,
+/// `application/xhtml+xml`) or empty, which feed-rs rejects with the whole feed, given the
+/// Atom 1.0 keyword instead: `html`, `xhtml`, else `text`. `None` when there is nothing to fix.
+fn atom_text_types_repaired(doc: &[u8]) -> Option<Vec<u8>> {
+    const ELEMENTS: [&str; 8] = [
+        "title",
+        "subtitle",
+        "summary",
+        "rights",
+        "tagline",
+        "copyright",
+        "info",
+        "content",
+    ];
+    let text = std::str::from_utf8(doc).ok()?;
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        let tag_end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        let tag = &rest[..tag_end];
+        let name = tag[1..]
+            .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .next()
+            .unwrap_or("");
+        let local = name.rsplit(':').next().unwrap_or(name);
+        let fixed = ELEMENTS.contains(&local).then(|| retyped(tag)).flatten();
+        match fixed {
+            Some(t) => {
+                out.push_str(&t);
+                changed = true;
+            }
+            None => out.push_str(tag),
+        }
+        rest = &rest[tag_end..];
+    }
+    out.push_str(rest);
+    changed.then(|| out.into_bytes())
+}
+
+/// `tag` with its `type` attribute made an Atom 1.0 keyword, if it was something else (and the
+/// element has no `src`, where a MIME type is right).
+fn retyped(tag: &str) -> Option<String> {
+    if tag.contains(" src=") {
         return None;
     }
-    let mut out = Vec::with_capacity(bytes.len() + 16);
-    out.extend_from_slice(&bytes[..at + 4]);
-    out.extend_from_slice(b" version=\"2.0\"");
-    out.extend_from_slice(&bytes[at + 4..]);
-    Some(out)
+    let at = tag.find(" type=")? + 6;
+    let quote = tag[at..]
+        .chars()
+        .next()
+        .filter(|q| *q == '"' || *q == '\'')?;
+    let end = at + 1 + tag[at + 1..].find(quote)?;
+    let value = tag[at + 1..end].trim().to_ascii_lowercase();
+    let keyword = match value.as_str() {
+        "text" | "html" | "xhtml" => return None,
+        v if v.contains("xhtml") => "xhtml",
+        v if v.contains("html") => "html",
+        _ => "text",
+    };
+    Some(format!(
+        "{}{quote}{keyword}{quote}{}",
+        &tag[..at],
+        &tag[end + 1..]
+    ))
 }
 
 /// Parses one feed document as [`parse_http`] does, without an HTTP `Content-Type`.
@@ -147,17 +230,34 @@ pub fn parse_http(
     content_type: Option<&str>,
 ) -> Result<ParsedFeed, ParseError> {
     let base = Url::parse(base_url).ok();
-    let parser = feed_rs::parser::Builder::new()
-        .base_uri(Some(base_url))
-        // An empty id marks "the feed gave none": `dedup` then decides identity itself,
-        // instead of trusting an id generated from whatever the entry happens to have.
-        .id_generator(|_, _, _| String::new())
-        .build();
+    // A fresh parser per attempt: feed-rs keeps state across a failed parse (its media RSS
+    // handler then asserts on the next one).
+    let parser = || {
+        feed_rs::parser::Builder::new()
+            .base_uri(Some(base_url))
+            // An empty id marks "the feed gave none": `dedup` then decides identity itself,
+            // instead of trusting an id generated from whatever the entry happens to have.
+            .id_generator(|_, _, _| String::new())
+            .build()
+    };
     let (decoded, encoding) = encoding::to_utf8(bytes, content_type);
     let bytes: &[u8] = &decoded;
     let versioned = rss_version_added(bytes);
     let bytes = versioned.as_deref().unwrap_or(bytes);
-    let feed = match parser.parse(bytes) {
+    let retyped = |e: &feed_rs::parser::ParseFeedError| {
+        e.to_string()
+            .contains("unsupported content type")
+            .then(|| atom_text_types_repaired(bytes))
+            .flatten()
+    };
+    let parsed = match parser().parse(bytes) {
+        Err(e) => match retyped(&e) {
+            Some(fixed) => parser().parse(fixed.as_slice()),
+            None => Err(e),
+        },
+        ok => ok,
+    };
+    let feed = match parsed {
         Ok(feed) => feed,
         // An `<rss>` with no `<channel>` is an empty feed (feed-rs rejects it; feedparser and
         // browsers read it as empty): nothing to store, but not an error to back off from.
@@ -433,6 +533,28 @@ mod tests {
             rss_version_added(with.as_bytes()),
             None,
             "a stated version is kept"
+        );
+    }
+
+    #[test]
+    fn unknown_rss_versions_and_atom_mime_types_do_not_fail_the_feed() {
+        for version in ["0.93", "0.94", "2.01"] {
+            let doc = format!(
+                "<rss version='{version}'><channel><title>t</title><item><title>x</title></item></channel></rss>"
+            );
+            let f = parse(doc.as_bytes(), "https://x.example/").unwrap();
+            assert_eq!(f.entries[0].title, "x", "{version}");
+        }
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="text/html">A &lt;b&gt;feed&lt;/b&gt;</title>
+<entry><title type="">evil</title><summary type="application/octet-stream">QUJD</summary>
+<content type="image/png" src="https://x.example/a.png"/></entry></feed>"#;
+        let f = parse(atom.as_bytes(), "https://x.example/").unwrap();
+        assert_eq!(f.title.as_deref(), Some("A feed"));
+        assert_eq!(f.entries[0].title, "evil");
+        // Well-formed Atom is never rewritten.
+        assert_eq!(
+            atom_text_types_repaired(b"<feed><title type=\"html\">x</title></feed>"),
+            None
         );
     }
 
