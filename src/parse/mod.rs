@@ -105,6 +105,46 @@ pub fn entry_text(summary_html: Option<&str>, content_html: Option<&str>) -> Str
     }
 }
 
+/// Atom 0.3 (old Blogger, Movable Type and LiveJournal feeds) read as Atom 1.0: a `<feed>` root
+/// with `version="0.x"` gets the Atom 1.0 namespace (whatever namespace it declared: 0.3 feeds
+/// used several), and its MIME-type `type` attributes become 1.0 keywords, so that feed-rs sees
+/// titles, links, ids and content. (0.3's `modified`/`issued` dates are not 1.0's and stay
+/// unread: such entries sort by first-seen time.) RSS 0.90 (`my.netscape.com` namespace) is
+/// read as RSS 1.0, its successor with the same structure.
+fn atom_03_as_atom_10(bytes: &[u8]) -> Option<Vec<u8>> {
+    const RSS_090: &str = "http://my.netscape.com/rdf/simple/0.9/";
+    const RSS_10: &str = "http://purl.org/rss/1.0/";
+    let text = std::str::from_utf8(&bytes[..bytes.len().min(4096)])
+        .ok()
+        .or_else(|| {
+            // The cut may split a character: look at the valid prefix.
+            let head = &bytes[..bytes.len().min(4096)];
+            std::str::from_utf8(&head[..head.len().saturating_sub(3)]).ok()
+        })?;
+    if let Some(at) = text.find(RSS_090) {
+        let mut out = bytes[..at].to_vec();
+        out.extend_from_slice(RSS_10.as_bytes());
+        out.extend_from_slice(&bytes[at + RSS_090.len()..]);
+        return Some(out);
+    }
+    let root = text.find("<feed")?;
+    let root_end = root + text[root..].find('>')?;
+    let tag = &text[root..root_end];
+    if !(tag.contains("version=\"0.") || tag.contains("version='0.")) {
+        return None;
+    }
+    let ns_at = root + tag.find("xmlns=")? + 6;
+    let quote = text[ns_at..]
+        .chars()
+        .next()
+        .filter(|q| *q == '"' || *q == '\'')?;
+    let ns_end = ns_at + 1 + text[ns_at + 1..root_end].find(quote)?;
+    let mut out = bytes[..ns_at + 1].to_vec();
+    out.extend_from_slice(b"http://www.w3.org/2005/Atom");
+    out.extend_from_slice(&bytes[ns_end..]);
+    Some(atom_text_types_repaired(&out).unwrap_or(out))
+}
+
 /// Where the `<rss` root element starts, if the document (in its first 4 KiB) has one.
 fn rss_root(bytes: &[u8]) -> Option<usize> {
     let head = &bytes[..bytes.len().min(4096)];
@@ -179,9 +219,23 @@ fn atom_text_types_repaired(doc: &[u8]) -> Option<Vec<u8>> {
         let local = name.rsplit(':').next().unwrap_or(name);
         let fixed = ELEMENTS.contains(&local).then(|| retyped(tag)).flatten();
         match fixed {
-            Some(t) => {
+            Some((t, base64)) => {
                 out.push_str(&t);
                 changed = true;
+                rest = &rest[tag_end..];
+                // Base64 text: decoded in place, escaped as the HTML it usually is.
+                let close = format!("</{name}");
+                if base64 && let Some(end) = rest.find(&close) {
+                    use base64::Engine as _;
+                    let encoded: String =
+                        rest[..end].chars().filter(|c| !c.is_whitespace()).collect();
+                    if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded) {
+                        let decoded = String::from_utf8_lossy(&decoded);
+                        out.push_str(&html_escape::encode_text(&decoded));
+                        rest = &rest[end..];
+                    }
+                }
+                continue;
             }
             None => out.push_str(tag),
         }
@@ -192,28 +246,40 @@ fn atom_text_types_repaired(doc: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// `tag` with its `type` attribute made an Atom 1.0 keyword, if it was something else (and the
-/// element has no `src`, where a MIME type is right).
-fn retyped(tag: &str) -> Option<String> {
+/// element has no `src`, where a MIME type is right); and whether its text is base64 (Atom
+/// 0.3 `mode="base64"`, or a binary MIME type), to be decoded.
+fn retyped(tag: &str) -> Option<(String, bool)> {
     if tag.contains(" src=") {
         return None;
     }
-    let at = tag.find(" type=")? + 6;
+    let base64_mode = tag.contains("mode=\"base64\"") || tag.contains("mode='base64'");
+    let Some(at) = tag.find(" type=").map(|a| a + 6) else {
+        // No type: only base64 text needs one (the decoded text is usually HTML).
+        let close = tag.len() - if tag.ends_with("/>") { 2 } else { 1 };
+        return base64_mode.then(|| {
+            (
+                format!("{} type=\"html\"{}", &tag[..close], &tag[close..]),
+                true,
+            )
+        });
+    };
     let quote = tag[at..]
         .chars()
         .next()
         .filter(|q| *q == '"' || *q == '\'')?;
     let end = at + 1 + tag[at + 1..].find(quote)?;
     let value = tag[at + 1..end].trim().to_ascii_lowercase();
+    let binary = value.starts_with("application/") && !value.contains("xml");
     let keyword = match value.as_str() {
-        "text" | "html" | "xhtml" => return None,
+        "text" | "html" | "xhtml" if !base64_mode => return None,
+        _ if base64_mode || binary => "html",
         v if v.contains("xhtml") => "xhtml",
         v if v.contains("html") => "html",
         _ => "text",
     };
-    Some(format!(
-        "{}{quote}{keyword}{quote}{}",
-        &tag[..at],
-        &tag[end + 1..]
+    Some((
+        format!("{}{quote}{keyword}{quote}{}", &tag[..at], &tag[end + 1..]),
+        base64_mode || binary,
     ))
 }
 
@@ -242,7 +308,7 @@ pub fn parse_http(
     };
     let (decoded, encoding) = encoding::to_utf8(bytes, content_type);
     let bytes: &[u8] = &decoded;
-    let versioned = rss_version_added(bytes);
+    let versioned = rss_version_added(bytes).or_else(|| atom_03_as_atom_10(bytes));
     let bytes = versioned.as_deref().unwrap_or(bytes);
     let retyped = |e: &feed_rs::parser::ParseFeedError| {
         e.to_string()
@@ -551,10 +617,38 @@ mod tests {
         let f = parse(atom.as_bytes(), "https://x.example/").unwrap();
         assert_eq!(f.title.as_deref(), Some("A feed"));
         assert_eq!(f.entries[0].title, "evil");
+        assert_eq!(f.entries[0].text, "ABC", "base64 text is decoded");
         // Well-formed Atom is never rewritten.
         assert_eq!(
             atom_text_types_repaired(b"<feed><title type=\"html\">x</title></feed>"),
             None
+        );
+    }
+
+    #[test]
+    fn atom_03_is_read() {
+        let doc = r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title type="text/plain">Old blog</title>
+<entry><title type="text/html" mode="escaped">Kim &lt;b&gt;meets&lt;/b&gt; Shoigu</title><link rel="alternate" type="text/html" href="https://old.example/1"/><id>tag:old,1</id>
+<content type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Talks in Pyongyang.</p></div></content></entry></feed>"#;
+        let f = parse(doc.as_bytes(), "https://old.example/atom.xml").unwrap();
+        assert_eq!(f.title.as_deref(), Some("Old blog"));
+        assert_eq!(f.entries[0].title, "Kim meets Shoigu");
+        assert_eq!(f.entries[0].link.as_deref(), Some("https://old.example/1"));
+        assert_eq!(f.entries[0].text, "Talks in Pyongyang.");
+        let base64 = r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry><title mode="base64">
+    S2ltIDxiPm1lZXRzPC9iPiBTaG9pZ3U=
+  </title></entry></feed>"#;
+        let f = parse(base64.as_bytes(), "https://old.example/").unwrap();
+        assert_eq!(f.entries[0].title, "Kim meets Shoigu");
+        let other_ns =
+            r#"<feed version="0.3" xmlns="http://purl.org/echo/"><title>Echo</title></feed>"#;
+        let f = parse(other_ns.as_bytes(), "https://old.example/").unwrap();
+        assert_eq!(f.title.as_deref(), Some("Echo"));
+        let rss090 = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/"><channel><title>Netscape</title></channel><item><title>Item</title><link>https://old.example/2</link></item></rdf:RDF>"#;
+        let f = parse(rss090.as_bytes(), "https://old.example/").unwrap();
+        assert_eq!(
+            (f.title.as_deref(), f.entries[0].title.as_str()),
+            (Some("Netscape"), "Item")
         );
     }
 
