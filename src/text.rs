@@ -222,44 +222,60 @@ fn is_dropped(c: char) -> bool {
 /// Collapse runs of whitespace to one space, drop control characters, trim.
 /// Runs of printable ASCII are copied whole; other characters one by one.
 pub fn clean_line(s: &str) -> String {
-    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
-    let mut space = false; // whitespace seen since the last kept character
-    let mut run = 0; // s[run..i] is printable ASCII not yet copied
+    push_clean(&mut out, s, &mut false);
+    out
+}
+
+/// Appends `s` to the line `out` as [`clean_line`] would, continuing it: `space` says whether
+/// whitespace was seen since the last kept character (and is updated).
+pub fn push_clean(out: &mut String, s: &str, space: &mut bool) {
+    let b = s.as_bytes();
     let mut i = 0;
-    let start_text = |out: &mut String, space: &mut bool| {
-        if *space && !out.is_empty() {
-            out.push(' ');
-        }
-        *space = false;
-    };
     while i < b.len() {
-        let c = b[i];
-        if (0x21..0x7f).contains(&c) {
-            if run == i {
-                start_text(&mut out, &mut space);
+        // A run of printable ASCII and spaces: copied whole when its spaces are single (the
+        // common case), word by word otherwise.
+        let run_end = i + b[i..]
+            .iter()
+            .position(|c| !(0x20..0x7f).contains(c))
+            .unwrap_or(b.len() - i);
+        if run_end > i {
+            let run = &s[i..run_end];
+            let lead = run.len() - run.trim_start_matches(' ').len();
+            let body = run[lead..].trim_end_matches(' ');
+            *space |= lead > 0;
+            if !body.is_empty() {
+                if *space && !out.is_empty() {
+                    out.push(' ');
+                }
+                if body.contains("  ") {
+                    for (k, word) in body.split(' ').filter(|w| !w.is_empty()).enumerate() {
+                        if k > 0 {
+                            out.push(' ');
+                        }
+                        out.push_str(word);
+                    }
+                } else {
+                    out.push_str(body);
+                }
+                *space = body.len() + lead < run.len();
             }
-            i += 1;
+            i = run_end;
             continue;
         }
-        out.push_str(&s[run..i]);
-        if c < 0x80 {
-            space |= c == b' ' || (0x09..=0x0d).contains(&c);
-            i += 1;
-        } else {
-            let ch = s[i..].chars().next().expect("a char starts here");
-            if ch.is_whitespace() {
-                space = true;
-            } else if !is_dropped(ch) {
-                start_text(&mut out, &mut space);
-                out.push(ch);
+        // One other character: whitespace, a control character, or non-ASCII.
+        let ch = s[i..].chars().next().expect("a char starts here");
+        if ch.is_whitespace() {
+            *space = true;
+        } else if !is_dropped(ch) {
+            if *space && !out.is_empty() {
+                out.push(' ');
             }
-            i += ch.len_utf8();
+            *space = false;
+            out.push(ch);
         }
-        run = i;
+        i += ch.len_utf8();
     }
-    out.push_str(&s[run..]);
-    out
 }
 
 #[cfg(test)]

@@ -55,7 +55,35 @@ fn guess(bytes: &[u8]) -> &'static Encoding {
     detector.guess(None, chardetng::Utf8Detection::Deny)
 }
 
+/// UTF-32 (which encoding_rs, following the WHATWG standard, does not decode): by its
+/// byte-order mark or by `<` as its first character. Returns the text and the encoding's name.
+fn utf32(bytes: &[u8]) -> Option<(String, &'static str)> {
+    let (big, skip) = match bytes {
+        [0x00, 0x00, 0xFE, 0xFF, ..] => (true, 4),
+        [0xFF, 0xFE, 0x00, 0x00, ..] => (false, 4),
+        [0x00, 0x00, 0x00, b'<', ..] => (true, 0),
+        [b'<', 0x00, 0x00, 0x00, ..] => (false, 0),
+        _ => return None,
+    };
+    let text = bytes[skip..]
+        .chunks_exact(4)
+        .map(|c| {
+            let c: [u8; 4] = c.try_into().expect("4 bytes");
+            let n = if big {
+                u32::from_be_bytes(c)
+            } else {
+                u32::from_le_bytes(c)
+            };
+            char::from_u32(n).unwrap_or(char::REPLACEMENT_CHARACTER)
+        })
+        .collect();
+    Some((text, if big { "UTF-32BE" } else { "UTF-32LE" }))
+}
+
 pub fn to_utf8<'a>(bytes: &'a [u8], content_type: Option<&str>) -> (Cow<'a, [u8]>, &'static str) {
+    if let Some((text, name)) = utf32(bytes) {
+        return (Cow::Owned(declare_utf8(text).into_bytes()), name);
+    }
     // A byte-order mark, or `<?` in UTF-16 without one.
     let bom = match bytes {
         [0xEF, 0xBB, 0xBF, ..] => Some(UTF_8),
@@ -128,6 +156,22 @@ mod tests {
         let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("<?xml version='1.0' encoding='Shift_JIS'?><rss><channel><title>北朝鮮</title></channel></rss>");
         let (text, _) = read(&sjis, None);
         assert!(text.contains("北朝鮮"), "{text}");
+    }
+
+    #[test]
+    fn utf32_is_read_with_or_without_a_bom() {
+        let doc = "<?xml version=\"1.0\" encoding=\"utf-32\"?><rss version=\"2.0\"><channel><title>Россия</title></channel></rss>";
+        let be: Vec<u8> = doc.chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
+        let le: Vec<u8> = doc.chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+        let mut be_bom = vec![0, 0, 0xFE, 0xFF];
+        be_bom.extend(&be);
+        let mut le_bom = vec![0xFF, 0xFE, 0, 0];
+        le_bom.extend(&le);
+        for bytes in [be, le, be_bom, le_bom] {
+            let (text, enc) = read(&bytes, None);
+            assert!(text.contains("<title>Россия</title>"), "{enc}: {text}");
+            assert!(text.contains("encoding=\"utf-8\""), "{text}");
+        }
     }
 
     #[test]

@@ -58,7 +58,7 @@ fn is_html(content_type: &str) -> bool {
     content_type.contains("html")
 }
 
-/// Resolves `href` against `base`, keeping only http(s) URLs.
+/// Resolves `href` against `base`, keeping only http(s) and mailto URLs.
 fn absolute(base: Option<&Url>, href: &str) -> Option<String> {
     let href = href.trim();
     if href.is_empty() {
@@ -68,7 +68,7 @@ fn absolute(base: Option<&Url>, href: &str) -> Option<String> {
         Some(b) => b.join(href).ok()?,
         None => Url::parse(href).ok()?,
     };
-    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+    matches!(url.scheme(), "http" | "https" | "mailto").then(|| url.to_string())
 }
 
 /// Titles are plain text whatever their declared type: many RSS feeds put escaped markup in
@@ -79,16 +79,18 @@ fn text_of(t: &feed_rs::model::Text) -> String {
 
 /// The HTML of a text construct: as given if it is HTML (untrusted: sanitised on output),
 /// escaped if it is plain text.
-fn html_of(body: &str, content_type: &str) -> Option<String> {
-    if body.trim().is_empty() {
+fn html_of(body: String, content_type: &str) -> Option<String> {
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
         return None;
     }
-    let html = if is_html(content_type) {
-        body.trim().to_string()
+    Some(if !is_html(content_type) {
+        format!("<p>{}</p>", sanitize::escape_text(trimmed))
+    } else if trimmed.len() == body.len() {
+        body
     } else {
-        format!("<p>{}</p>", sanitize::escape_text(body.trim()))
-    };
-    (!html.trim().is_empty()).then_some(html)
+        trimmed.to_string()
+    })
 }
 
 /// The plain text of an entry for matching: its summary and content (HTML as the feed gave it),
@@ -143,6 +145,139 @@ fn atom_03_as_atom_10(bytes: &[u8]) -> Option<Vec<u8>> {
     out.extend_from_slice(b"http://www.w3.org/2005/Atom");
     out.extend_from_slice(&bytes[ns_end..]);
     Some(atom_text_types_repaired(&out).unwrap_or(out))
+}
+
+/// Microsoft's Channel Definition Format (1997; `<CHANNEL HREF=…><ITEM HREF=…><TITLE>`) read
+/// as RSS 2.0: channel and item titles, links (`HREF`) and abstracts. Other CDF elements
+/// (schedules, logos, nested channels' own data) are dropped.
+fn cdf_as_rss(bytes: &[u8]) -> Option<Vec<u8>> {
+    // The root element (looked for in the first 4 KiB): the first tag that is not a
+    // declaration, comment or instruction.
+    let head = &bytes[..bytes.len().min(4096)];
+    let head = match std::str::from_utf8(head) {
+        Ok(h) => h,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+    };
+    let mut at = 0;
+    loop {
+        let lt = at + head[at..].find('<')?;
+        let rest = &head[lt..];
+        if rest.starts_with("<!--") {
+            at = lt + rest.find("-->")? + 3;
+        } else if rest.starts_with("<?") || rest.starts_with("<!") {
+            at = lt + rest.find('>')? + 1;
+        } else if rest.starts_with("<CHANNEL") {
+            break;
+        } else {
+            return None;
+        }
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let upper = tag.to_ascii_uppercase();
+        let at = upper.find(&format!("{name}="))? + name.len() + 1;
+        let quote = tag[at..]
+            .chars()
+            .next()
+            .filter(|q| *q == '"' || *q == '\'')?;
+        let end = at + 1 + tag[at + 1..].find(quote)?;
+        Some(tag[at + 1..end].to_string())
+    };
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\">");
+    let mut rest = &text[at..];
+    let mut depth = 0;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        let tag = &rest[..end];
+        let name: String = tag
+            .trim_start_matches(['<', '/'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':' || *c == '-')
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let closing = tag.starts_with("</");
+        let link = |out: &mut String| {
+            if let Some(href) = attr(tag, "HREF") {
+                out.push_str("<link>");
+                out.push_str(&href);
+                out.push_str("</link>");
+            }
+        };
+        match (name.as_str(), closing) {
+            ("CHANNEL", false) => {
+                depth += 1;
+                if depth == 1 {
+                    out.push_str("<channel>");
+                    link(&mut out);
+                }
+            }
+            ("CHANNEL", true) => {
+                depth -= 1;
+                if depth == 0 {
+                    out.push_str("</channel>");
+                }
+            }
+            ("ITEM", false) => {
+                out.push_str("<item>");
+                link(&mut out);
+                if tag.ends_with("/>") {
+                    out.push_str("</item>");
+                }
+            }
+            ("ITEM", true) => out.push_str("</item>"),
+            ("TITLE", _) => out.push_str(if closing { "</title>" } else { "<title>" }),
+            ("ABSTRACT", _) => out.push_str(if closing {
+                "</description>"
+            } else {
+                "<description>"
+            }),
+            // Markup this conversion does not carry over; its text stays.
+            _ => {}
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out.push_str("</rss>");
+    Some(out.into_bytes())
+}
+
+/// The document without `xml:base` attributes that are no URL (even relative to the document's
+/// own), which make feed-rs reject the whole feed; `None` when none is bad.
+fn bad_xml_base_removed(bytes: &[u8], doc_url: Option<&Url>) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(at) = rest.find("xml:base=") {
+        let value_at = at + 9;
+        let quote = rest[value_at..]
+            .chars()
+            .next()
+            .filter(|q| *q == '"' || *q == '\'');
+        let end = quote.and_then(|q| rest[value_at + 1..].find(q).map(|e| value_at + 1 + e));
+        let (Some(_), Some(end)) = (quote, end) else {
+            out.push_str(&rest[..value_at]);
+            rest = &rest[value_at..];
+            continue;
+        };
+        let value = html_escape::decode_html_entities(&rest[value_at + 1..end]);
+        let good = match doc_url {
+            Some(doc) => doc.join(&value).is_ok(),
+            None => Url::parse(&value).is_ok(),
+        };
+        if good {
+            out.push_str(&rest[..end + 1]);
+        } else {
+            out.push_str(rest[..at].trim_end_matches([' ', '\t', '\n', '\r']));
+            out.push(' ');
+            changed = true;
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    changed.then(|| out.into_bytes())
 }
 
 /// Where the `<rss` root element starts, if the document (in its first 4 KiB) has one.
@@ -308,7 +443,9 @@ pub fn parse_http(
     };
     let (decoded, encoding) = encoding::to_utf8(bytes, content_type);
     let bytes: &[u8] = &decoded;
-    let versioned = rss_version_added(bytes).or_else(|| atom_03_as_atom_10(bytes));
+    let versioned = rss_version_added(bytes)
+        .or_else(|| atom_03_as_atom_10(bytes))
+        .or_else(|| cdf_as_rss(bytes));
     let bytes = versioned.as_deref().unwrap_or(bytes);
     let retyped = |e: &feed_rs::parser::ParseFeedError| {
         e.to_string()
@@ -316,13 +453,18 @@ pub fn parse_http(
             .then(|| atom_text_types_repaired(bytes))
             .flatten()
     };
-    let parsed = match parser().parse(bytes) {
-        Err(e) => match retyped(&e) {
-            Some(fixed) => parser().parse(fixed.as_slice()),
-            None => Err(e),
-        },
-        ok => ok,
-    };
+    // Repairs tried only when feed-rs rejects a document, on a fresh parser each time.
+    let mut parsed = parser().parse(bytes);
+    if let Err(e) = &parsed
+        && let Some(fixed) = retyped(e)
+    {
+        parsed = parser().parse(fixed.as_slice());
+    }
+    if parsed.is_err()
+        && let Some(fixed) = bad_xml_base_removed(bytes, base.as_ref())
+    {
+        parsed = parser().parse(fixed.as_slice());
+    }
     let feed = match parsed {
         Ok(feed) => feed,
         // An `<rss>` with no `<channel>` is an empty feed (feed-rs rejects it; feedparser and
@@ -362,7 +504,7 @@ pub fn parse_http(
         .find_map(|l| absolute(base.as_ref(), &l.href));
     let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
     let mut entries = Vec::with_capacity(feed.entries.len());
-    for (i, e) in feed.entries.into_iter().enumerate() {
+    for (i, mut e) in feed.entries.into_iter().enumerate() {
         // An entry's own xml:base, resolved against the document's URL, wins for its links.
         let entry_base = e
             .base
@@ -381,19 +523,19 @@ pub fn parse_http(
             .find_map(|l| absolute(entry_base.as_ref(), &l.href));
         if link.is_none() && !e.links.is_empty() {
             warnings.push(format!(
-                "entry {}: dropped link {:?} (not an http or https URL)",
+                "entry {}: dropped link {:?} (not an http, https or mailto URL)",
                 i + 1,
                 e.links[0].href
             ));
         }
+        // Moved out of feed-rs's entry, not copied: they are most of its bytes.
         let summary_html = e
             .summary
-            .as_ref()
-            .and_then(|s| html_of(&s.content, s.content_type.as_str()));
-        let content_html = e.content.as_ref().and_then(|c| {
-            c.body
-                .as_deref()
-                .and_then(|b| html_of(b, c.content_type.as_str()))
+            .take()
+            .and_then(|s| html_of(s.content, s.content_type.as_str()));
+        let content_html = e.content.take().and_then(|c| {
+            let content_type = c.content_type;
+            c.body.and_then(|b| html_of(b, content_type.as_str()))
         });
         let text = entry_text(summary_html.as_deref(), content_html.as_deref());
         let title = e.title.as_ref().map(text_of).unwrap_or_default();
@@ -650,6 +792,28 @@ mod tests {
             (f.title.as_deref(), f.entries[0].title.as_str()),
             (Some("Netscape"), "Item")
         );
+    }
+
+    #[test]
+    fn cdf_is_read_as_rss() {
+        let cdf = r#"<?xml version="1.0"?><!-- a 1997 channel --><CHANNEL HREF="https://cdf.example/"><TITLE>Old channel</TITLE>
+<ABSTRACT>News</ABSTRACT><ITEM HREF="https://cdf.example/1" LASTMOD="2004-04-06T23:05:43-05:00"><TITLE>Kim &amp; Putin</TITLE><ABSTRACT>Summit.</ABSTRACT></ITEM></CHANNEL>"#;
+        let f = parse(cdf.as_bytes(), "https://cdf.example/feed.cdf").unwrap();
+        assert_eq!(f.title.as_deref(), Some("Old channel"));
+        assert_eq!(f.site_url.as_deref(), Some("https://cdf.example/"));
+        assert_eq!(f.entries[0].title, "Kim & Putin");
+        assert_eq!(f.entries[0].link.as_deref(), Some("https://cdf.example/1"));
+        assert_eq!(f.entries[0].text, "Summit.");
+        assert!(cdf_as_rss(b"<rss version=\"2.0\"><channel></channel></rss>").is_none());
+    }
+
+    #[test]
+    fn a_bad_xml_base_costs_itself_not_the_feed() {
+        let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://[bad"><title>t</title><entry><id>1</id><title>x</title><link href="/a"/></entry></feed>"#;
+        let f = parse(doc.as_bytes(), "https://x.example/feeds/f").unwrap();
+        assert_eq!(f.entries[0].link.as_deref(), Some("https://x.example/a"));
+        let good = r#"<feed xml:base="https://y.example/b/"><title>t</title></feed>"#;
+        assert_eq!(bad_xml_base_removed(good.as_bytes(), None), None);
     }
 
     #[test]

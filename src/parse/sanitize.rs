@@ -41,11 +41,23 @@ const NON_TEXT: [&[u8]; 4] = [b"script", b"style", b"template", b"title"];
 /// every poll, while sanitising ([`Sanitizer`]) runs only on what is served.
 /// A `<` that does not open a tag, comment or declaration is text, as browsers read it.
 pub fn html_text(html: &str) -> String {
-    if !html.contains('<') && !html.contains('&') {
-        return crate::text::clean_line(html);
+    use crate::text::push_clean;
+    let mut out = String::with_capacity(html.len());
+    let mut space = false;
+    // Text between tags goes straight into the line; entities are decoded where there are any
+    // (an entity never spans a tag).
+    let push = |out: &mut String, text: &str, space: &mut bool| {
+        if text.contains('&') {
+            push_clean(out, &html_escape::decode_html_entities(text), space);
+        } else {
+            push_clean(out, text, space);
+        }
+    };
+    if !html.contains('<') {
+        push(&mut out, html, &mut space);
+        return out;
     }
     let b = html.as_bytes();
-    let mut stripped = String::with_capacity(html.len());
     let mut copied = 0; // html[copied..at] is text not yet copied
     let mut at = 0;
     while let Some(off) = b[at..].iter().position(|&c| c == b'<') {
@@ -54,14 +66,13 @@ pub fn html_text(html: &str) -> String {
             at = lt + 1;
             continue;
         };
-        stripped.push_str(&html[copied..lt]);
-        stripped.push(' ');
+        push(&mut out, &html[copied..lt], &mut space);
+        space = true;
         copied = end;
         at = end;
     }
-    stripped.push_str(&html[copied..]);
-    let decoded = html_escape::decode_html_entities(&stripped);
-    crate::text::clean_line(&decoded)
+    push(&mut out, &html[copied..], &mut space);
+    out
 }
 
 /// If `b[lt]` (a `<`) opens markup, the index just past it; `None` when the `<` is text.
