@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo bench --bench topic                    # one entry in 20 about the Korea–Russia topic
 //! cargo bench --bench topic -- --all-match     # every entry about it (the worst case)
+//! cargo bench --bench topic -- --topics 20     # one configuration only (for profiling)
 //! ```
 
 use feedsift::topic::{self, Aliases, Doc, DocInput, FeedRef, Matcher, Pattern, Topic};
@@ -168,7 +169,15 @@ fn main() {
         entries.len() as f64 / started.elapsed().as_secs_f64()
     );
     let mut base = None;
+    // `--topics N`: only that many (for profiling one configuration).
+    let only: Option<usize> = std::env::args()
+        .skip_while(|a| a != "--topics")
+        .nth(1)
+        .and_then(|n| n.parse().ok());
     for n in [1usize, 20, 200] {
+        if only.is_some_and(|o| o != n) {
+            continue;
+        }
         let matcher = Matcher::new(topics(n, &v));
         let mut hits = 0;
         let mut best = f64::MAX;
