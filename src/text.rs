@@ -66,6 +66,24 @@ pub fn normalize(s: &str) -> String {
 /// Punctuation that NFKC, accent stripping and case folding all leave as it is: curly quotes,
 /// dashes, daggers, per-mille and such (not the ellipsis or spaces, which NFKC rewrites).
 fn is_plain(c: char) -> bool {
+    // Worked out once per character (this runs on every curly quote of every entry).
+    static PLAIN: std::sync::LazyLock<Vec<u64>> = std::sync::LazyLock::new(|| {
+        let mut bits = vec![0u64; 0x2060 / 64 + 1];
+        for n in (0x00A1..=0x00BF)
+            .chain(0x2010..=0x2027)
+            .chain(0x2030..=0x205E)
+        {
+            if char::from_u32(n).is_some_and(is_plain_uncached) {
+                bits[n as usize / 64] |= 1 << (n % 64);
+            }
+        }
+        bits
+    });
+    let n = c as usize;
+    PLAIN.get(n / 64).is_some_and(|b| b & (1 << (n % 64)) != 0)
+}
+
+fn is_plain_uncached(c: char) -> bool {
     if !matches!(c as u32, 0x00A1..=0x00BF | 0x2010..=0x2027 | 0x2030..=0x205E) {
         return false;
     }
@@ -109,7 +127,30 @@ fn is_word_char(c: char) -> bool {
 /// True when [`normalize`] would change nothing but ASCII case: ASCII, and punctuation that
 /// normalisation leaves alone. Such text can be matched as it is, case-insensitively.
 pub fn is_normal_but_case(s: &str) -> bool {
-    s.is_ascii() || s.chars().all(|c| c.is_ascii() || is_plain(c))
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // ASCII eight bytes at a time; only other characters are decoded.
+        while let Some(chunk) = b.get(i..i + 8) {
+            let word = u64::from_ne_bytes(chunk.try_into().expect("8 bytes"));
+            if word & 0x8080_8080_8080_8080 != 0 {
+                break;
+            }
+            i += 8;
+        }
+        match b.get(i) {
+            None => break,
+            Some(&c) if c < 0x80 => i += 1,
+            Some(_) => {
+                let c = char_at(s, i);
+                if !is_plain(c) {
+                    return false;
+                }
+                i += c.len_utf8();
+            }
+        }
+    }
+    true
 }
 
 fn char_at(s: &str, i: usize) -> char {
@@ -374,6 +415,17 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The fast check agrees with its definition: only ASCII case differs from the normal
+        /// form exactly when every character is ASCII or plain punctuation.
+        #[test]
+        fn normal_but_case_agrees_with_normalize(s in "[a-zA-Z0-9 .,’‘“”—–…é\u{a0}\u{2022}\u{2030}ǅ]{0,40}") {
+            let fast = is_normal_but_case(&s);
+            proptest::prop_assert_eq!(fast, s.chars().all(|c| c.is_ascii() || is_plain_uncached(c)));
+            if fast {
+                proptest::prop_assert_eq!(normalize(&s), s.to_ascii_lowercase());
+            }
+        }
+
         /// The boundary tests the matcher uses agree with the word list.
         #[test]
         fn word_boundaries_agree_with_word_spans(s in "[a-z0-9 .,’—\u{1}é가나北朝鮮とд]{0,24}") {

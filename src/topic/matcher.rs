@@ -39,8 +39,6 @@ const SEPARATOR: char = '\u{1}';
 #[derive(Clone, Debug, Default)]
 struct FieldText<'a> {
     text: Cow<'a, str>,
-    /// Byte offsets of the separators between values.
-    separators: Vec<u32>,
 }
 
 fn normalized(s: &str) -> Cow<'_, str> {
@@ -55,54 +53,26 @@ impl<'a> FieldText<'a> {
     fn one(value: &'a str) -> FieldText<'a> {
         FieldText {
             text: normalized(value),
-            separators: Vec::new(),
         }
     }
 
     fn many(values: impl IntoIterator<Item = &'a str>) -> FieldText<'a> {
         let mut text = String::new();
-        let mut separators = Vec::new();
         for (i, v) in values.into_iter().enumerate() {
             if i > 0 {
-                separators.push(text.len() as u32);
                 text.push(SEPARATOR);
             }
             text.push_str(&normalized(v));
         }
         FieldText {
             text: Cow::Owned(text),
-            separators,
         }
     }
 
     fn into_owned(self) -> FieldText<'static> {
         FieldText {
             text: Cow::Owned(self.text.into_owned()),
-            separators: self.separators,
         }
-    }
-
-    /// Word positions of `hits` (this field's, sorted by start byte), written over their
-    /// start bytes: one pass over the words up to the last hit.
-    fn assign_positions(&self, hits: &mut [(u8, u32, u32, bool)]) {
-        let Some(last) = hits.last().map(|h| h.2 as usize) else {
-            return;
-        };
-        let mut word = 0u32;
-        let mut sep = 0;
-        let mut next = 0;
-        text::for_each_word(&self.text, |start, _| {
-            while sep < self.separators.len() && (self.separators[sep] as usize) < start {
-                sep += 1;
-                word += 1;
-            }
-            while next < hits.len() && hits[next].2 as usize == start {
-                hits[next].2 = word;
-                next += 1;
-            }
-            word += 1;
-            start < last
-        });
     }
 }
 
@@ -216,35 +186,44 @@ impl Vocab {
     }
 }
 
-/// Where the vocabulary's words occur in one document: for each field and word id, the
-/// positions where it is a whole word (`exact`) or the start of one. Stored flat and sorted, so
-/// a lookup is a binary search, with no hashing and no table as large as the vocabulary.
-struct Hits {
-    /// (field, word id, position, exact), sorted.
+/// Where the vocabulary's words occur in one document: for each field and word id, the byte
+/// offsets where it is a whole word (`exact`) or the start of one. Stored flat and sorted, so a
+/// lookup is a binary search, with no hashing and no table as large as the vocabulary. Word
+/// positions are never computed for the whole text: a phrase checks that each word starts where
+/// the previous one's next word starts, and `NEAR` counts the words between two places only
+/// when it has both.
+struct Hits<'d> {
+    /// (field, word id, start byte, exact), sorted.
     all: Vec<(u8, u32, u32, bool)>,
     /// Bit `field * vocabulary + word` is set when the word occurs in the field: most terms
     /// do not occur in most entries, and this answers that without a search.
     present: Vec<u64>,
     /// Vocabulary size.
     n: usize,
+    /// Byte length of each vocabulary word.
+    lens: &'d [u32],
+    texts: [&'d str; 6],
 }
 
-impl Hits {
-    fn scan(compiled: &Compiled, doc: &Doc<'_>) -> Hits {
+type Occurrence = (u8, u32, u32, bool);
+
+impl<'d> Hits<'d> {
+    fn scan(compiled: &'d Compiled, doc: &'d Doc<'_>) -> Hits<'d> {
+        let texts: [&str; 6] = std::array::from_fn(|i| &*doc.fields[i].text);
         let mut all = Vec::new();
         let Some(ac) = compiled.ac.as_ref() else {
             return Hits {
                 all,
                 present: Vec::new(),
                 n: 0,
+                lens: &compiled.lens,
+                texts,
             };
         };
         let n = ac.patterns_len();
         let mut present = vec![0u64; (6 * n).div_ceil(64)];
-        for (fi, field) in doc.fields.iter().enumerate() {
-            let text: &str = &field.text;
-            let from = all.len();
-            for m in ac.find_overlapping_iter(text) {
+        for (fi, text) in texts.iter().enumerate() {
+            for m in ac.find_overlapping_iter(*text) {
                 if text::is_word_start(text, m.start()) {
                     let exact = text::is_word_end(text, m.end());
                     let word = m.pattern().as_u32();
@@ -253,18 +232,18 @@ impl Hits {
                     all.push((fi as u8, word, m.start() as u32, exact));
                 }
             }
-            // Without phrases or NEAR, any increasing number serves as a position.
-            if compiled.positional && all.len() > from {
-                let mine = &mut all[from..];
-                mine.sort_unstable_by_key(|h| h.2);
-                field.assign_positions(mine);
-            }
         }
         all.sort_unstable();
-        Hits { all, present, n }
+        Hits {
+            all,
+            present,
+            n,
+            lens: &compiled.lens,
+            texts,
+        }
     }
 
-    fn slice(&self, field: Field, word: u32) -> &[(u8, u32, u32, bool)] {
+    fn slice(&self, field: Field, word: u32) -> &[Occurrence] {
         let bit = field.index() * self.n + word as usize;
         if self
             .present
@@ -279,75 +258,51 @@ impl Hits {
         &self.all[from..to]
     }
 
-    /// Start positions of `term` in `field`, in order; stops early when `each` returns false.
-    fn each_start(&self, term: &Term, field: Field, mut each: impl FnMut(u32) -> bool) {
+    /// Each place `term` occurs in `field`, in order, as (start of its first word, start of its
+    /// last word) in bytes; stops early when `each` returns false.
+    fn each_span(&self, term: &Term, field: Field, mut each: impl FnMut((u32, u32)) -> bool) {
         let n = term.words.len();
         let first = self.slice(field, term.words[0]);
         if first.is_empty() {
             return;
         }
         // The occurrences of the phrase's other words, looked up once.
-        let mut rest: [&[(u8, u32, u32, bool)]; 8] = [&[]; 8];
-        let rest: &[&[(u8, u32, u32, bool)]] = if n <= 9 {
-            for (k, &w) in term.words[1..].iter().enumerate() {
-                rest[k] = self.slice(field, w);
-                if rest[k].is_empty() {
-                    return;
-                }
+        let mut rest: Vec<&[Occurrence]> = Vec::new();
+        for &w in &term.words[1..] {
+            let occurrences = self.slice(field, w);
+            if occurrences.is_empty() {
+                return;
             }
-            &rest[..n - 1]
-        } else {
-            return self.each_start_long(term, field, each);
-        };
-        let mut last = None;
-        for &(_, _, pos, exact) in first {
-            if !(exact || (term.prefix && n == 1)) || last == Some(pos) {
+            rest.push(occurrences);
+        }
+        let text = self.texts[field.index()];
+        for &(_, _, start, exact) in first {
+            if !(exact || (term.prefix && n == 1)) {
                 continue;
             }
+            let mut end = start + self.lens[term.words[0] as usize];
+            let mut last = start;
             let follows = rest.iter().enumerate().all(|(k, occurrences)| {
-                let want = pos + k as u32 + 1;
+                let Some(next) = next_word_start(text, end as usize) else {
+                    return false;
+                };
+                let next = next as u32;
+                // Sorted by (start, exact): a whole word, or for the last word of a prefix
+                // phrase, the start of one.
                 let prefix_ok = term.prefix && k + 2 == n;
-                // Sorted by (position, exact): a whole word, or for the last word of a
-                // prefix phrase, the start of one.
-                occurrences
-                    .binary_search_by(|h| (h.2, h.3).cmp(&(want, true)))
+                let found = occurrences
+                    .binary_search_by(|h| (h.2, h.3).cmp(&(next, true)))
                     .is_ok()
                     || (prefix_ok
                         && occurrences
-                            .binary_search_by(|h| (h.2, h.3).cmp(&(want, false)))
-                            .is_ok())
+                            .binary_search_by(|h| (h.2, h.3).cmp(&(next, false)))
+                            .is_ok());
+                end = next + self.lens[term.words[k + 1] as usize];
+                last = next;
+                found
             });
-            if follows {
-                last = Some(pos);
-                if !each(pos) {
-                    return;
-                }
-            }
-        }
-    }
-
-    /// [`Hits::each_start`] for phrases of more than nine words.
-    fn each_start_long(&self, term: &Term, field: Field, mut each: impl FnMut(u32) -> bool) {
-        let n = term.words.len() as u32;
-        let has = |word: u32, pos: u32, prefix: bool| {
-            let v = self.slice(field, word);
-            let key = |exact| (field.index() as u8, word, pos, exact);
-            v.binary_search(&key(true)).is_ok() || (prefix && v.binary_search(&key(false)).is_ok())
-        };
-        let mut last = None;
-        for &(_, _, pos, exact) in self.slice(field, term.words[0]) {
-            if !exact || last == Some(pos) {
-                continue;
-            }
-            let rest = term.words[1..]
-                .iter()
-                .enumerate()
-                .all(|(k, &w)| has(w, pos + k as u32 + 1, term.prefix && k as u32 + 2 == n));
-            if rest {
-                last = Some(pos);
-                if !each(pos) {
-                    return;
-                }
+            if follows && !each((start, last)) {
+                return;
             }
         }
     }
@@ -355,7 +310,7 @@ impl Hits {
     /// Whether `term` occurs in `field`.
     fn found(&self, term: &Term, field: Field) -> bool {
         let mut found = false;
-        self.each_start(term, field, |_| {
+        self.each_span(term, field, |_| {
             found = true;
             false
         });
@@ -364,17 +319,60 @@ impl Hits {
 
     /// Spans of `term` in `field`.
     fn term_spans(&self, term: &Term, field: Field, out: &mut Vec<(u32, u32)>) {
-        let len = term.words.len() as u32 - 1;
-        self.each_start(term, field, |pos| {
-            out.push((pos, pos + len));
+        self.each_span(term, field, |span| {
+            if out.last() != Some(&span) {
+                out.push(span);
+            }
             true
         });
     }
+
+    /// Whether two spans (byte offsets of first and last word starts) in `field` are at most
+    /// `distance` words apart: as word positions count, with a value separator counting as one.
+    fn within(&self, field: Field, a: (u32, u32), b: (u32, u32), distance: u32) -> bool {
+        let text = self.texts[field.index()];
+        let (from, to) = if b.0 > a.1 {
+            (a.1, b.0)
+        } else if a.0 > b.1 {
+            (b.1, a.0)
+        } else {
+            return true;
+        };
+        words_after(text, from as usize, to as usize, distance + 1) <= distance
+    }
 }
 
-/// Words between two spans (0 when they touch or overlap).
-pub(super) fn gap(a: (u32, u32), b: (u32, u32)) -> u32 {
-    b.0.saturating_sub(a.1).max(a.0.saturating_sub(b.1))
+/// Where the word after byte `end` starts, if one does before a value separator.
+fn next_word_start(text: &str, end: usize) -> Option<usize> {
+    for (i, c) in text[end..].char_indices() {
+        if c == SEPARATOR {
+            return None;
+        }
+        if c.is_alphanumeric() {
+            return Some(end + i);
+        }
+    }
+    None
+}
+
+/// Word starts in `(from, to]` plus value separators in between, counting no further than
+/// `limit`. `from` is a word start.
+fn words_after(text: &str, from: usize, to: usize, limit: u32) -> u32 {
+    let mut count = text.as_bytes()[from..to]
+        .iter()
+        .filter(|&&b| b == SEPARATOR as u8)
+        .count() as u32;
+    text::for_each_word(&text[from..], |s, _| {
+        if s == 0 {
+            return true;
+        }
+        if from + s > to || count >= limit {
+            return false;
+        }
+        count += 1;
+        true
+    });
+    count
 }
 
 /// Spans of a positional plan (terms, OR of terms) in one field.
@@ -451,7 +449,9 @@ fn eval(plan: &Plan, hits: &Hits, mut explain: Option<&mut BTreeSet<Hit>>) -> bo
                     continue;
                 }
                 spans(right, hits, f, &mut b);
-                if a.iter().any(|x| b.iter().any(|y| gap(*x, *y) <= *distance)) {
+                if a.iter()
+                    .any(|x| b.iter().any(|y| hits.within(f, *x, *y, *distance)))
+                {
                     found = true;
                     match explain.as_deref_mut() {
                         Some(h) => {
@@ -474,17 +474,8 @@ fn eval(plan: &Plan, hits: &Hits, mut explain: Option<&mut BTreeSet<Hit>>) -> bo
 struct Compiled {
     ac: Option<AhoCorasick>,
     plans: Vec<Plan>,
-    /// Some plan has a phrase or `NEAR`: hits need word positions.
-    positional: bool,
-}
-
-fn is_positional(plan: &Plan) -> bool {
-    match plan {
-        Plan::Terms(terms) => terms.iter().any(|t| t.words.len() > 1),
-        Plan::And(items) | Plan::Or(items) => items.iter().any(is_positional),
-        Plan::Not(inner) => is_positional(inner),
-        Plan::Near(..) => true,
-    }
+    /// Byte length of each vocabulary word.
+    lens: Vec<u32>,
 }
 
 impl Compiled {
@@ -500,15 +491,11 @@ impl Compiled {
                 .build(&vocab.words)
                 .expect("term words are short, non-empty strings")
         });
-        let positional = plans.iter().any(is_positional);
-        Compiled {
-            ac,
-            plans,
-            positional,
-        }
+        let lens = vocab.words.iter().map(|w| w.len() as u32).collect();
+        Compiled { ac, plans, lens }
     }
 
-    fn hits(&self, doc: &Doc<'_>) -> Hits {
+    fn hits<'d>(&'d self, doc: &'d Doc<'_>) -> Hits<'d> {
         Hits::scan(self, doc)
     }
 }

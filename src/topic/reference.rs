@@ -3,7 +3,7 @@
 //! with it (a property test checks that on random queries and texts).
 
 use super::ast::{Field, Pattern, Query};
-use super::matcher::{DocInput, Hit, gap};
+use super::matcher::{DocInput, Hit};
 use crate::text;
 use std::collections::BTreeSet;
 
@@ -43,6 +43,11 @@ impl RefDoc {
     fn words(&self, field: Field) -> &[String] {
         &self.fields[field.index()]
     }
+}
+
+/// Words between two spans (0 when they touch or overlap).
+fn gap(a: (u32, u32), b: (u32, u32)) -> u32 {
+    b.0.saturating_sub(a.1).max(a.0.saturating_sub(b.1))
 }
 
 /// A word span `[start, end]` (inclusive) in one field.

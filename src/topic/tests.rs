@@ -382,3 +382,25 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn near_and_phrases_count_a_value_separator_as_a_word() {
+    let authors = ["kim jong".to_string(), "un shoigu".to_string()];
+    let doc = Doc::new(&DocInput {
+        title: "t",
+        authors: &authors,
+        ..Default::default()
+    });
+    let m = |query: &str| QueryMatcher::new(&q(query)).explain(&doc).is_some();
+    assert!(
+        !m("author:\"jong un\""),
+        "a phrase never runs from one author into the next"
+    );
+    assert!(
+        !m("author:(jong NEAR/1 un)"),
+        "the separator counts as a word"
+    );
+    assert!(m("author:(jong NEAR/2 un)"));
+    assert!(m("author:(kim NEAR/4 shoigu)"));
+    assert!(!m("author:(kim NEAR/3 shoigu)"));
+}
