@@ -208,22 +208,24 @@ pub fn stable_keys(
     if keys_by_link.is_empty() {
         return keys;
     }
-    let mut taken: std::collections::HashSet<String> = keys.iter().flatten().cloned().collect();
-    for (e, key) in entries.iter().zip(keys.iter_mut()) {
-        let Some(k) = key.as_deref() else { continue };
+    // Keys in use: built only when some entry could take a stored key (rarely).
+    let mut taken: Option<std::collections::HashSet<String>> = None;
+    for i in 0..keys.len() {
+        let Some(k) = keys[i].as_deref() else {
+            continue;
+        };
         if !k.starts_with("g:") || known(k) {
             continue;
         }
-        let stored = e
+        let stored = entries[i]
             .link
             .as_deref()
             .and_then(canonical_url)
             .and_then(|c| keys_by_link.get(&c));
-        if let Some(stored) = stored
-            && !taken.contains(stored)
-        {
-            taken.insert(stored.clone());
-            *key = Some(stored.clone());
+        let Some(stored) = stored else { continue };
+        let taken = taken.get_or_insert_with(|| keys.iter().flatten().cloned().collect());
+        if taken.insert(stored.clone()) {
+            keys[i] = Some(stored.clone());
         }
     }
     keys

@@ -296,9 +296,16 @@ fn sorted(mut v: Vec<u32>) -> Vec<u32> {
 
 /// The fingerprint of an entry: its title and the lede of its text (plain text).
 pub fn fingerprint(title: &str, text_body: &str) -> Fingerprint {
-    let lede_end = text::word_spans(text_body)
-        .get(LEDE_WORDS)
-        .map_or(text_body.len(), |w| w.0);
+    let mut lede_end = text_body.len();
+    let mut n = 0;
+    text::for_each_word(text_body, |start, _| {
+        if n == LEDE_WORDS {
+            lede_end = start;
+            return false;
+        }
+        n += 1;
+        true
+    });
     let parts = [title, &text_body[..lede_end]];
     let mut f = Fingerprint::default();
     let (mut words, mut names, mut numbers) = (Vec::new(), Vec::new(), Vec::new());

@@ -10,7 +10,7 @@ pub mod encoding;
 pub mod sanitize;
 
 use crate::model::{Entry, FeedFormat, ParsedFeed};
-use sanitize::{html_text, strip_html};
+use sanitize::html_text;
 use std::fmt;
 use url::Url;
 
@@ -74,7 +74,7 @@ fn absolute(base: Option<&Url>, href: &str) -> Option<String> {
 /// Titles are plain text whatever their declared type: many RSS feeds put escaped markup in
 /// them, so markup is always stripped.
 fn text_of(t: &feed_rs::model::Text) -> String {
-    strip_html(&t.content)
+    html_text(&t.content)
 }
 
 /// The HTML of a text construct: as given if it is HTML (untrusted: sanitised on output),
@@ -113,16 +113,9 @@ pub fn entry_text(summary_html: Option<&str>, content_html: Option<&str>) -> Str
 /// titles, links, ids and content. (0.3's `modified`/`issued` dates are not 1.0's and stay
 /// unread: such entries sort by first-seen time.) RSS 0.90 (`my.netscape.com` namespace) is
 /// read as RSS 1.0, its successor with the same structure.
-fn atom_03_as_atom_10(bytes: &[u8]) -> Option<Vec<u8>> {
+fn atom_03_as_atom_10(bytes: &[u8], text: &str) -> Option<Vec<u8>> {
     const RSS_090: &str = "http://my.netscape.com/rdf/simple/0.9/";
     const RSS_10: &str = "http://purl.org/rss/1.0/";
-    let text = std::str::from_utf8(&bytes[..bytes.len().min(4096)])
-        .ok()
-        .or_else(|| {
-            // The cut may split a character: look at the valid prefix.
-            let head = &bytes[..bytes.len().min(4096)];
-            std::str::from_utf8(&head[..head.len().saturating_sub(3)]).ok()
-        })?;
     if let Some(at) = text.find(RSS_090) {
         let mut out = bytes[..at].to_vec();
         out.extend_from_slice(RSS_10.as_bytes());
@@ -150,14 +143,9 @@ fn atom_03_as_atom_10(bytes: &[u8]) -> Option<Vec<u8>> {
 /// Microsoft's Channel Definition Format (1997; `<CHANNEL HREF=…><ITEM HREF=…><TITLE>`) read
 /// as RSS 2.0: channel and item titles, links (`HREF`) and abstracts. Other CDF elements
 /// (schedules, logos, nested channels' own data) are dropped.
-fn cdf_as_rss(bytes: &[u8]) -> Option<Vec<u8>> {
-    // The root element (looked for in the first 4 KiB): the first tag that is not a
-    // declaration, comment or instruction.
-    let head = &bytes[..bytes.len().min(4096)];
-    let head = match std::str::from_utf8(head) {
-        Ok(h) => h,
-        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
-    };
+fn cdf_as_rss(bytes: &[u8], head: &str) -> Option<Vec<u8>> {
+    // The root element (looked for in the head): the first tag that is not a declaration,
+    // comment or instruction.
     let mut at = 0;
     loop {
         let lt = at + head[at..].find('<')?;
@@ -280,6 +268,16 @@ fn bad_xml_base_removed(bytes: &[u8], doc_url: Option<&Url>) -> Option<Vec<u8>> 
     changed.then(|| out.into_bytes())
 }
 
+/// The first 4 KiB of a document as text (up to the last whole character): where the repairs
+/// look for the root element and namespaces.
+fn head_str(bytes: &[u8]) -> &str {
+    let head = &bytes[..bytes.len().min(4096)];
+    match std::str::from_utf8(head) {
+        Ok(h) => h,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).expect("valid up to here"),
+    }
+}
+
 /// Where the `<rss` root element starts, if the document (in its first 4 KiB) has one.
 fn rss_root(bytes: &[u8]) -> Option<usize> {
     let head = &bytes[..bytes.len().min(4096)];
@@ -294,7 +292,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// `<rss>` without a `version` attribute (common), or with one feed-rs does not know (`0.93`,
 /// `0.94`, `2.01`; all rejected by feed-rs), read as `version="2.0"`. Only the root element of an
 /// RSS document is touched; `2.0`, `0.91` and `0.92` are left as they are.
-fn rss_version_added(bytes: &[u8]) -> Option<Vec<u8>> {
+fn rss_version_fixed(bytes: &[u8]) -> Option<Vec<u8>> {
     let head = &bytes[..bytes.len().min(4096)];
     let at = rss_root(bytes)?;
     let end = at + head[at..].iter().position(|&b| b == b'>')?;
@@ -443,15 +441,16 @@ pub fn parse_http(
     };
     let (decoded, encoding) = encoding::to_utf8(bytes, content_type);
     let bytes: &[u8] = &decoded;
-    let versioned = rss_version_added(bytes)
-        .or_else(|| atom_03_as_atom_10(bytes))
-        .or_else(|| cdf_as_rss(bytes));
+    let head = head_str(bytes);
+    let versioned = rss_version_fixed(bytes)
+        .or_else(|| atom_03_as_atom_10(bytes, head))
+        .or_else(|| cdf_as_rss(bytes, head));
     let bytes = versioned.as_deref().unwrap_or(bytes);
-    let retyped = |e: &feed_rs::parser::ParseFeedError| {
-        e.to_string()
-            .contains("unsupported content type")
-            .then(|| atom_text_types_repaired(bytes))
-            .flatten()
+    let retyped = |e: &feed_rs::parser::ParseFeedError| match e {
+        feed_rs::parser::ParseFeedError::ParseError(
+            feed_rs::parser::ParseErrorKind::UnknownMimeType { .. },
+        ) => atom_text_types_repaired(bytes),
+        _ => None,
     };
     // Repairs tried only when feed-rs rejects a document, on a fresh parser each time.
     let mut parsed = parser().parse(bytes);
@@ -542,12 +541,12 @@ pub fn parse_http(
         let authors = e
             .authors
             .iter()
-            .filter_map(|p| p.name.as_deref().map(strip_html))
+            .filter_map(|p| p.name.as_deref().map(html_text))
             .filter(|n| !n.is_empty())
             .collect();
         let mut categories: Vec<String> = Vec::new();
         for c in &e.categories {
-            let name = strip_html(c.label.as_deref().unwrap_or(&c.term));
+            let name = html_text(c.label.as_deref().unwrap_or(&c.term));
             if !name.is_empty() && !categories.contains(&name) {
                 categories.push(name);
             }
@@ -738,7 +737,7 @@ mod tests {
         assert_eq!((f.format, f.entries.len()), (FeedFormat::Rss2, 1));
         let with = r#"<rss version="0.91"><channel><title>t</title></channel></rss>"#;
         assert_eq!(
-            rss_version_added(with.as_bytes()),
+            rss_version_fixed(with.as_bytes()),
             None,
             "a stated version is kept"
         );
@@ -804,7 +803,8 @@ mod tests {
         assert_eq!(f.entries[0].title, "Kim & Putin");
         assert_eq!(f.entries[0].link.as_deref(), Some("https://cdf.example/1"));
         assert_eq!(f.entries[0].text, "Summit.");
-        assert!(cdf_as_rss(b"<rss version=\"2.0\"><channel></channel></rss>").is_none());
+        let rss = b"<rss version=\"2.0\"><channel></channel></rss>";
+        assert!(cdf_as_rss(rss, head_str(rss)).is_none());
     }
 
     #[test]
