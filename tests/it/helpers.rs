@@ -358,3 +358,17 @@ pub fn rss(title: &str, items: &[(&str, &str, &str, &str)]) -> String {
     s.push_str("</channel></rss>\n");
     s
 }
+
+/// The rows of a tab-separated fixture in `tests/fixtures/` (lines starting with `#` and blank
+/// lines skipped), each split into its columns.
+pub fn tsv_fixture(name: &str) -> Vec<Vec<String>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect()
+}

@@ -6,7 +6,6 @@ use crate::helpers::*;
 use feedsift::dedup::{canonical_url, story};
 use feedsift::parse::sanitize::html_text;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 struct Item {
     story: String,
@@ -16,19 +15,15 @@ struct Item {
 }
 
 fn corpus() -> Vec<Item> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/stories.tsv");
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let c: Vec<&str> = l.split('\t').collect();
-            assert_eq!(c.len(), 6, "bad corpus line: {l}");
+    tsv_fixture("stories.tsv")
+        .into_iter()
+        .map(|c| {
+            assert_eq!(c.len(), 6, "bad corpus line: {c:?}");
             Item {
-                story: c[0].to_string(),
+                story: c[0].clone(),
                 hours: c[2].parse().unwrap(),
-                link: c[3].to_string(),
-                fingerprint: story::fingerprint(&html_text(c[4]), &html_text(c[5])),
+                link: c[3].clone(),
+                fingerprint: story::fingerprint(&html_text(&c[4]), &html_text(&c[5])),
             }
         })
         .collect()

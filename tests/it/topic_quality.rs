@@ -12,18 +12,14 @@ struct Labelled {
 }
 
 fn corpus() -> Vec<Labelled> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/korea-russia.tsv");
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            assert!(cols.len() >= 3, "bad corpus line: {l}");
+    crate::helpers::tsv_fixture("korea-russia.tsv")
+        .into_iter()
+        .map(|cols| {
+            assert!(cols.len() >= 3, "bad corpus line: {cols:?}");
             Labelled {
                 relevant: cols[0] == "1",
-                title: cols[1].to_string(),
-                summary: cols[2].to_string(),
+                title: cols[1].clone(),
+                summary: cols[2].clone(),
                 categories: cols
                     .get(3)
                     .map(|c| {
