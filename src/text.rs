@@ -130,13 +130,25 @@ pub fn is_normal_but_case(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        // ASCII eight bytes at a time; only other characters are decoded.
-        while let Some(chunk) = b.get(i..i + 8) {
-            let word = u64::from_ne_bytes(chunk.try_into().expect("8 bytes"));
-            if word & 0x8080_8080_8080_8080 != 0 {
+        // ASCII 32 bytes at a time, then eight; only other characters are decoded.
+        while let Some(chunk) = b.get(i..i + 32) {
+            let any = chunk.chunks_exact(8).fold(0, |acc, c| {
+                acc | u64::from_ne_bytes(c.try_into().expect("8 bytes"))
+            });
+            if any & 0x8080_8080_8080_8080 != 0 {
                 break;
             }
-            i += 8;
+            i += 32;
+        }
+        // Straight to the first non-ASCII byte of the next eight.
+        if let Some(chunk) = b.get(i..i + 8) {
+            let high =
+                u64::from_le_bytes(chunk.try_into().expect("8 bytes")) & 0x8080_8080_8080_8080;
+            if high == 0 {
+                i += 8;
+                continue;
+            }
+            i += (high.trailing_zeros() / 8) as usize;
         }
         match b.get(i) {
             None => break,
@@ -240,6 +252,97 @@ pub fn for_each_word(normalized: &str, mut f: impl FnMut(usize, usize) -> bool) 
     if let Some(s) = start {
         f(s, normalized.len());
     }
+}
+
+/// Calls `f(start, end)` for each word of text that [`is_normal_but_case`] accepts, where words
+/// are runs of ASCII letters and digits (every other byte, including each byte of the plain
+/// punctuation such text may hold, separates words). The same words [`for_each_word`] finds in
+/// its normal form, found a 64-byte block at a time from a bit mask of word bytes.
+pub fn for_each_ascii_word(text: &[u8], mut f: impl FnMut(usize, usize)) {
+    // A word still open at the end of the previous block.
+    let mut open: Option<usize> = None;
+    let mut blocks = text.chunks_exact(64);
+    let mut base = 0;
+    for block in &mut blocks {
+        let mask = block_mask(block.try_into().expect("64 bytes"));
+        words_in_block(mask, u64::MAX, base, &mut open, &mut f);
+        base += 64;
+    }
+    let rest = blocks.remainder();
+    if !rest.is_empty() {
+        let mut padded = [0u8; 64];
+        padded[..rest.len()].copy_from_slice(rest);
+        let within = (1u64 << rest.len()) - 1;
+        words_in_block(block_mask(&padded), within, base, &mut open, &mut f);
+    }
+    if let Some(s) = open {
+        f(s, text.len());
+    }
+}
+
+/// Bit `i` set when byte `i` of the block is an ASCII letter or digit.
+#[inline(always)]
+fn block_mask(block: &[u8; 64]) -> u64 {
+    let mut mask = 0u64;
+    for (j, eight) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+        mask |= ascii_alnum_bits(x) << (8 * j);
+    }
+    mask
+}
+
+/// Calls `f` for each word ending in the block at `base` whose word bytes are `mask`: `open` is
+/// the start of a word running in from the previous block, and is left set to one running on.
+/// Only the bytes in `within` are text.
+#[inline(always)]
+fn words_in_block(
+    mask: u64,
+    within: u64,
+    base: usize,
+    open: &mut Option<usize>,
+    f: &mut impl FnMut(usize, usize),
+) {
+    // A start is a word byte after a non-word byte; an end, the reverse.
+    let carry = open.is_some() as u64;
+    let mut starts = mask & !((mask << 1) | carry);
+    let mut ends = !mask & ((mask << 1) | carry) & within;
+    if let Some(s) = *open {
+        if ends == 0 {
+            return;
+        }
+        *open = None;
+        f(s, base + ends.trailing_zeros() as usize);
+        ends &= ends - 1;
+    }
+    while starts != 0 {
+        let s = base + starts.trailing_zeros() as usize;
+        starts &= starts - 1;
+        if ends == 0 {
+            *open = Some(s);
+            return;
+        }
+        f(s, base + ends.trailing_zeros() as usize);
+        ends &= ends - 1;
+    }
+}
+
+/// Bit `i` set when byte `i` of the little-endian `x` is an ASCII letter or digit, for eight
+/// bytes at once: each range test adds a constant that carries into a byte's high bit exactly
+/// when the byte (its low seven bits) is at least the range's start, and the eight high bits are
+/// gathered into one byte by a multiplication whose partial products never overlap.
+fn ascii_alnum_bits(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let in_range = |t: u64, lo: u64, hi: u64| {
+        let at_least_lo = t + ONES * (0x80 - lo);
+        let above_hi = t + ONES * (0x7f - hi);
+        at_least_lo & !above_hi & HIGH
+    };
+    let low7 = x & !HIGH;
+    let letter = in_range(low7 | 0x2020_2020_2020_2020, b'a' as u64, b'z' as u64);
+    let digit = in_range(low7, b'0' as u64, b'9' as u64);
+    let word = (letter | digit) & !x & HIGH;
+    (word >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
 /// Split already-normalised text into words.
@@ -438,6 +541,20 @@ mod tests {
                     proptest::prop_assert_eq!(is_word_end(&n, e), spans.iter().any(|w| w.1 == e), "end {} of {:?}", e, n);
                 }
             }
+        }
+
+        /// The block-wise word finder agrees with the general one on the text it is for.
+        #[test]
+        fn ascii_alnum_bits_agree_with_std(bytes in proptest::prelude::any::<[u8; 8]>()) {
+            let want = bytes.iter().enumerate().fold(0u64, |m, (i, b)| m | ((b.is_ascii_alphanumeric() as u64) << i));
+            proptest::prop_assert_eq!(ascii_alnum_bits(u64::from_le_bytes(bytes)), want);
+        }
+
+        #[test]
+        fn ascii_words_agree_with_for_each_word(s in "[a-zA-Z0-9 .,’—“\u{1}]{0,150}") {
+            let mut fast = Vec::new();
+            for_each_ascii_word(s.as_bytes(), |a, b| fast.push((a, b)));
+            proptest::prop_assert_eq!(fast, word_spans(&normalize(&s)));
         }
 
         #[test]

@@ -1,17 +1,18 @@
 //! The compiled matcher: every topic at once, over one entry.
 //!
-//! An entry becomes a [`Doc`]: each field normalised once (see `text`) with the byte span and
-//! position of each word. The distinct words of every topic's terms are compiled into one
-//! Aho-Corasick automaton; one overlapping scan of each field finds every occurrence of every
-//! term word of every topic, kept only where it starts a word (and ends it, unless the term is a
-//! prefix). Each topic's tree is then evaluated over those hits: phrases are consecutive
-//! positions, `NEAR` a distance between positions. The cost of the scan does not grow with the
-//! number of topics, only with the text.
+//! An entry becomes a [`Doc`]: each field normalised once (see `text`), or borrowed as it is
+//! when only its ASCII case differs from its normal form. The distinct words of every topic's
+//! terms are compiled into one word index (`index`); one pass over the words of each field
+//! looks each up there and finds every occurrence of every term word of every topic, as a whole
+//! word or (for prefix terms) the start of one. Each topic's tree is then evaluated over those
+//! hits: a phrase's words start where each previous one's next word does, `NEAR` counts the
+//! words between two places. The cost of the pass does not grow with the number of topics, only
+//! with the text.
 
 use super::ast::{Field, Pattern, Query};
+use super::index;
 use super::{Scope, Topic};
 use crate::text;
-use aho_corasick::{AhoCorasick, MatchKind};
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -34,44 +35,58 @@ pub struct DocInput<'a> {
 const SEPARATOR: char = '\u{1}';
 
 /// One field's text, normalised, or as given when normalising would change only ASCII case
-/// (most English text): the automaton matches ASCII case-insensitively, so that text is scanned
-/// without being copied.
+/// (most English text): its words are then looked up ASCII-case-insensitively, so that text is
+/// scanned without being copied.
 #[derive(Clone, Debug, Default)]
 struct FieldText<'a> {
     text: Cow<'a, str>,
+    /// The text differs from its normal form in ASCII case only, so its words are the runs of
+    /// ASCII letters and digits (see `text::for_each_ascii_word`).
+    ascii_case: bool,
 }
 
-fn normalized(s: &str) -> Cow<'_, str> {
+/// `s` normalised (or as it is when only ASCII case differs), and whether only ASCII case does.
+fn normalized(s: &str) -> (Cow<'_, str>, bool) {
     if text::is_normal_but_case(s) {
-        Cow::Borrowed(s)
+        (Cow::Borrowed(s), true)
     } else {
-        Cow::Owned(text::normalize(s))
+        (Cow::Owned(text::normalize(s)), false)
     }
 }
 
 impl<'a> FieldText<'a> {
     fn one(value: &'a str) -> FieldText<'a> {
-        FieldText {
-            text: normalized(value),
-        }
+        let (text, ascii_case) = normalized(value);
+        FieldText { text, ascii_case }
     }
 
     fn many(values: impl IntoIterator<Item = &'a str>) -> FieldText<'a> {
+        let values: Vec<(Cow<'a, str>, bool)> = values.into_iter().map(normalized).collect();
+        // Values kept as given differ from their normal form in ASCII case: in a field where
+        // some value had to be normalised, they are lower-cased too, so the whole field is in
+        // normal form.
+        let ascii_case = values.iter().all(|(_, ascii)| *ascii);
         let mut text = String::new();
-        for (i, v) in values.into_iter().enumerate() {
+        for (i, (v, ascii)) in values.iter().enumerate() {
             if i > 0 {
                 text.push(SEPARATOR);
             }
-            text.push_str(&normalized(v));
+            if *ascii && !ascii_case {
+                text.push_str(&v.to_ascii_lowercase());
+            } else {
+                text.push_str(v);
+            }
         }
         FieldText {
             text: Cow::Owned(text),
+            ascii_case,
         }
     }
 
     fn into_owned(self) -> FieldText<'static> {
         FieldText {
             text: Cow::Owned(self.text.into_owned()),
+            ascii_case: self.ascii_case,
         }
     }
 }
@@ -134,14 +149,18 @@ enum Plan {
     And(Vec<Plan>),
     Or(Vec<Plan>),
     Not(Box<Plan>),
-    Near(u32, Box<Plan>, Box<Plan>),
+    /// Distance, the two sides, and the fields both sides search (the only ones where they
+    /// can be near).
+    Near(u32, Box<Plan>, Box<Plan>, Vec<Field>),
 }
 
-/// Distinct words of all terms, and the automaton that finds them.
+/// Distinct words of all terms, numbered, and which of them some term uses as a prefix.
 #[derive(Debug, Default)]
 struct Vocab {
     ids: HashMap<String, u32>,
     words: Vec<String>,
+    /// Per word: whether some term has it as its last word and a prefix.
+    prefix: Vec<bool>,
 }
 
 impl Vocab {
@@ -151,14 +170,19 @@ impl Vocab {
         }
         let id = self.words.len() as u32;
         self.words.push(w.to_string());
+        self.prefix.push(false);
         self.ids.insert(w.to_string(), id);
         id
     }
 
     fn term(&mut self, field: Option<Field>, p: &Pattern) -> Term {
+        let words: Vec<u32> = p.words.iter().map(|w| self.id(w)).collect();
+        if p.prefix {
+            self.prefix[*words.last().expect("a pattern has words") as usize] = true;
+        }
         Term {
             fields: Field::searched(field),
-            words: p.words.iter().map(|w| self.id(w)).collect(),
+            words,
             prefix: p.prefix,
             label: p.to_string(),
         }
@@ -177,11 +201,26 @@ impl Vocab {
                 distance,
                 left,
                 right,
-            } => Plan::Near(
-                *distance,
-                Box::new(self.plan(left)),
-                Box::new(self.plan(right)),
-            ),
+            } => {
+                let (left, right) = (self.plan(left), self.plan(right));
+                let fields = Field::ALL
+                    .into_iter()
+                    .filter(|f| left.searches(*f) && right.searches(*f))
+                    .collect();
+                Plan::Near(*distance, Box::new(left), Box::new(right), fields)
+            }
+        }
+    }
+}
+
+impl Plan {
+    /// Whether a positional plan (terms, or OR of terms: what `NEAR` takes) has a term that
+    /// searches `field`.
+    fn searches(&self, field: Field) -> bool {
+        match self {
+            Plan::Terms(terms) => terms.iter().any(|t| t.fields.contains(&field)),
+            Plan::Or(items) => items.iter().any(|i| i.searches(field)),
+            _ => false,
         }
     }
 }
@@ -210,26 +249,26 @@ type Occurrence = (u8, u32, u32, bool);
 impl<'d> Hits<'d> {
     fn scan(compiled: &'d Compiled, doc: &'d Doc<'_>) -> Hits<'d> {
         let texts: [&str; 6] = std::array::from_fn(|i| &*doc.fields[i].text);
+        let n = compiled.lens.len();
         let mut all = Vec::new();
-        let Some(ac) = compiled.ac.as_ref() else {
-            return Hits {
-                all,
-                present: Vec::new(),
-                n: 0,
-                lens: &compiled.lens,
-                texts,
-            };
-        };
-        let n = ac.patterns_len();
         let mut present = vec![0u64; (6 * n).div_ceil(64)];
-        for (fi, text) in texts.iter().enumerate() {
-            for m in ac.find_overlapping_iter(*text) {
-                if text::is_word_start(text, m.start()) {
-                    let exact = text::is_word_end(text, m.end());
-                    let word = m.pattern().as_u32();
+        if n > 0 {
+            for (fi, field) in doc.fields.iter().enumerate() {
+                let bytes = field.text.as_bytes();
+                let mut found = |(word, start, exact): index::Found| {
                     let bit = fi * n + word as usize;
                     present[bit / 64] |= 1 << (bit % 64);
-                    all.push((fi as u8, word, m.start() as u32, exact));
+                    all.push((fi as u8, word, start as u32, exact));
+                };
+                if field.ascii_case {
+                    text::for_each_ascii_word(bytes, |s, e| {
+                        compiled.index.lookup(bytes, s, e, true, &mut found)
+                    });
+                } else {
+                    text::for_each_word(&field.text, |s, e| {
+                        compiled.index.lookup(bytes, s, e, false, &mut found);
+                        true
+                    });
                 }
             }
         }
@@ -440,9 +479,9 @@ fn eval(plan: &Plan, hits: &Hits, mut explain: Option<&mut BTreeSet<Hit>>) -> bo
             found
         }
         Plan::Not(inner) => !eval(inner, hits, None),
-        Plan::Near(distance, left, right) => {
+        Plan::Near(distance, left, right, fields) => {
             let mut found = false;
-            for f in Field::ALL {
+            for &f in fields {
                 let (mut a, mut b) = (Vec::new(), Vec::new());
                 spans(left, hits, f, &mut a);
                 if a.is_empty() {
@@ -472,7 +511,7 @@ fn eval(plan: &Plan, hits: &Hits, mut explain: Option<&mut BTreeSet<Hit>>) -> bo
 /// A set of queries compiled over one vocabulary.
 #[derive(Debug)]
 struct Compiled {
-    ac: Option<AhoCorasick>,
+    index: index::WordIndex,
     plans: Vec<Plan>,
     /// Byte length of each vocabulary word.
     lens: Vec<u32>,
@@ -482,17 +521,9 @@ impl Compiled {
     fn new<'a>(queries: impl IntoIterator<Item = &'a Query>) -> Compiled {
         let mut vocab = Vocab::default();
         let plans: Vec<Plan> = queries.into_iter().map(|q| vocab.plan(q)).collect();
-        // Vocabulary words are normalised (lower case); text is either normalised too or
-        // differs from its normal form only in ASCII case.
-        let ac = (!vocab.words.is_empty()).then(|| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .ascii_case_insensitive(true)
-                .build(&vocab.words)
-                .expect("term words are short, non-empty strings")
-        });
+        let index = index::WordIndex::new(&vocab.words, &vocab.prefix);
         let lens = vocab.words.iter().map(|w| w.len() as u32).collect();
-        Compiled { ac, plans, lens }
+        Compiled { index, plans, lens }
     }
 
     fn hits<'d>(&'d self, doc: &'d Doc<'_>) -> Hits<'d> {

@@ -13,6 +13,7 @@
 //! ```
 
 mod ast;
+mod index;
 mod lex;
 mod matcher;
 mod parse;

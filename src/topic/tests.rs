@@ -404,3 +404,20 @@ fn near_and_phrases_count_a_value_separator_as_a_word() {
     assert!(m("author:(kim NEAR/4 shoigu)"));
     assert!(!m("author:(kim NEAR/3 shoigu)"));
 }
+
+#[test]
+fn a_field_of_many_values_matches_whatever_script_each_value_is_in() {
+    let authors = vec!["北朝鮮 ".to_string(), "Pyongyang Desk".to_string()];
+    let input = DocInput {
+        authors: &authors,
+        ..Default::default()
+    };
+    for query in ["author:pyong*", "author:\"pyongyang desk\"", "author:北朝鮮"] {
+        let tree = parse(query, &aliases()).unwrap();
+        assert!(holds_input(&tree, &input), "{query}");
+    }
+}
+
+fn holds_input(tree: &Query, input: &DocInput) -> bool {
+    QueryMatcher::new(tree).explain(&Doc::new(input)).is_some()
+}
