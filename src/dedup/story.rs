@@ -234,30 +234,61 @@ impl Fingerprint {
 
     /// The fingerprint [`Fingerprint::to_bytes`] wrote; `None` for anything else.
     pub fn from_bytes(b: &[u8]) -> Option<Fingerprint> {
-        let days = *b.first()?;
+        let mut fp = Fingerprint::default();
+        fp.read(b).then_some(fp)
+    }
+
+    /// Makes this the fingerprint [`Fingerprint::to_bytes`] wrote, reusing its lists' memory
+    /// (comparing a new entry with hundreds of stored ones allocates nothing); false, leaving
+    /// it empty, for anything else.
+    pub fn read(&mut self, b: &[u8]) -> bool {
+        self.clear();
         let len = |i: usize| -> Option<usize> {
             Some(u16::from_le_bytes(b.get(1 + 2 * i..3 + 2 * i)?.try_into().ok()?) as usize)
         };
-        let (nw, nn, nx, nt, nm) = (len(0)?, len(1)?, len(2)?, len(3)?, len(4)?);
-        let mut rest = b.get(11..)?;
+        let (Some(&days), Some(nw), Some(nn), Some(nx), Some(nt), Some(nm), Some(mut rest)) = (
+            b.first(),
+            len(0),
+            len(1),
+            len(2),
+            len(3),
+            len(4),
+            b.get(11..),
+        ) else {
+            return false;
+        };
         if rest.len() != 4 * (nw + nn + nx + nt + nm) {
-            return None;
+            return false;
         }
-        let mut take = |n: usize| {
+        self.days = days;
+        for (list, n) in [
+            (&mut self.words, nw),
+            (&mut self.names, nn),
+            (&mut self.numbers, nx),
+            (&mut self.title_names, nt),
+            (&mut self.mentions, nm),
+        ] {
             let (head, tail) = rest.split_at(4 * n);
             rest = tail;
-            head.chunks_exact(4)
-                .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
-                .collect::<Vec<u32>>()
-        };
-        Some(Fingerprint {
-            days,
-            words: take(nw),
-            names: take(nn),
-            numbers: take(nx),
-            title_names: take(nt),
-            mentions: take(nm),
-        })
+            list.extend(
+                head.chunks_exact(4)
+                    .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))),
+            );
+        }
+        true
+    }
+
+    fn clear(&mut self) {
+        self.days = 0;
+        for list in [
+            &mut self.words,
+            &mut self.names,
+            &mut self.numbers,
+            &mut self.title_names,
+            &mut self.mentions,
+        ] {
+            list.clear();
+        }
     }
 }
 

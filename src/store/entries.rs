@@ -184,6 +184,101 @@ fn insert_matches(
 /// How many stories of a topic a new entry is compared with (the nearest in time).
 const STORY_CANDIDATES: i64 = 200;
 
+/// A stored entry's sort time and fingerprint bytes.
+type StoredPrint = (i64, Box<[u8]>);
+
+/// Most fingerprints [`PRINTS`] keeps (about 350 bytes each) before it starts over.
+const PRINTS_KEPT: usize = 10_000;
+
+/// The fingerprints of the entries of stories recently compared with, by story: (entry sort
+/// time, fingerprint bytes). Kept by the writer thread, the only one that changes them, so that
+/// each new entry of a busy topic is compared with hundreds of stored ones without reading them
+/// from the database each time (reading them was most of the writer's time on a large first
+/// poll). A story's list is loaded on first use and kept current by the writes that add to it;
+/// any write that could change one otherwise (an entry's new text, a merge, a deletion, a
+/// rolled-back job) drops the story or the whole cache.
+#[derive(Default)]
+struct PrintCache {
+    by_story: HashMap<i64, Vec<StoredPrint>>,
+    kept: usize,
+}
+
+thread_local! {
+    static PRINTS: std::cell::RefCell<PrintCache> = std::cell::RefCell::default();
+}
+
+/// Forgets every cached fingerprint (see [`PrintCache`]); the writer calls this when a job or
+/// a commit is rolled back.
+pub(super) fn forget_prints() {
+    PRINTS.with(|p| *p.borrow_mut() = PrintCache::default());
+}
+
+fn forget_story_prints(story_id: i64) {
+    PRINTS.with(|p| {
+        let mut p = p.borrow_mut();
+        if let Some(gone) = p.by_story.remove(&story_id) {
+            p.kept -= gone.len();
+        }
+    });
+}
+
+/// Records a new entry's fingerprint in its story's cached list, if that list is cached (or
+/// the story is new, so the list is just this one).
+fn add_story_print(story_id: i64, new_story: bool, sort: i64, fp: &Fingerprint) {
+    PRINTS.with(|p| {
+        let mut p = p.borrow_mut();
+        let bytes = fp.to_bytes().into_boxed_slice();
+        if new_story {
+            p.by_story.insert(story_id, vec![(sort, bytes)]);
+        } else if let Some(list) = p.by_story.get_mut(&story_id) {
+            list.push((sort, bytes));
+        } else {
+            return;
+        }
+        p.kept += 1;
+    });
+}
+
+/// Calls `each(entry sort time, fingerprint bytes)` for the fingerprinted entries of a story,
+/// from the cache, loading the story's list first if needed.
+fn each_story_print(
+    tx: &Connection,
+    story_id: i64,
+    mut each: impl FnMut(i64, &[u8]),
+) -> rusqlite::Result<()> {
+    let cached = PRINTS.with(|p| {
+        let p = p.borrow();
+        p.by_story.get(&story_id).map(|list| {
+            for (sort, bytes) in list {
+                each(*sort, bytes);
+            }
+        })
+    });
+    if cached.is_some() {
+        return Ok(());
+    }
+    let mut list = Vec::new();
+    let mut stmt = tx.prepare_cached(
+        "SELECT sort_time, fingerprint FROM entries INDEXED BY entries_prints
+         WHERE story_id = ?1 AND fingerprint IS NOT NULL",
+    )?;
+    let mut rows = stmt.query([story_id])?;
+    while let Some(r) = rows.next()? {
+        let bytes: Box<[u8]> = r.get_ref(1)?.as_blob()?.into();
+        each(r.get(0)?, &bytes);
+        list.push((r.get(0)?, bytes));
+    }
+    PRINTS.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.kept + list.len() > PRINTS_KEPT {
+            *p = PrintCache::default();
+        }
+        p.kept += list.len();
+        p.by_story.insert(story_id, list);
+    });
+    Ok(())
+}
+
 /// A story told in other words that `n` (sorting at `sort`) belongs to: among the stories its
 /// topics matched, the one with an entry within [`story::WINDOW_HOURS`] that
 /// [`story::same_story`] accepts most closely. Stories that already hold an entry of the same
@@ -201,54 +296,70 @@ fn similar_story(
         return Ok(None);
     }
     let window = story::WINDOW_HOURS * 3600;
-    let mut best: Option<(f64, i64, i64)> = None;
+    // Each stored fingerprint is read into this one, in place.
+    let mut other = Fingerprint::default();
     // The stories of the topic nearest in time, at most STORY_CANDIDATES of them: copies of
-    // one event arrive close together, and the cost stays bounded on a busy topic.
+    // one event arrive close together, and the cost stays bounded on a busy topic. (A match's
+    // sort time is its story's.)
     let mut stmt = tx.prepare_cached(
-        "SELECT s.id, s.sort_time, e.sort_time, e.fingerprint
-         FROM (SELECT story_id FROM matches WHERE topic = ?1 AND sort_time BETWEEN ?2 AND ?3
-               ORDER BY abs(sort_time - ?5) LIMIT ?6) c
-         JOIN stories s ON s.id = c.story_id JOIN entries e ON e.story_id = s.id
-         WHERE e.fingerprint IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM entries o WHERE o.story_id = s.id AND o.feed_id = ?4)",
+        "SELECT story_id FROM matches WHERE topic = ?1 AND sort_time BETWEEN ?2 AND ?3
+         ORDER BY abs(sort_time - ?4) LIMIT ?5",
     )?;
+    let mut seen = std::collections::HashSet::new();
+    // (score, story) of every story with an entry told in the same words.
+    let mut alike: Vec<(f64, i64)> = Vec::new();
     for hit in &n.topics {
         let args = params![
             hit.topic,
             sort - window,
             sort + window,
-            feed.0,
             sort,
             STORY_CANDIDATES
         ];
-        let rows = stmt.query_map(args, |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Vec<u8>>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, story_sort, entry_sort, bytes) = row?;
-            let Some(other) = Fingerprint::from_bytes(&bytes) else {
-                continue;
-            };
-            if !story::same_story(fp, &other, (sort - entry_sort) / 3600) {
+        let stories: Vec<i64> = stmt
+            .query_map(args, |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in stories {
+            if !seen.insert(id) {
                 continue;
             }
-            let score = story::jaccard(&fp.words, &other.words);
-            if best.is_none_or(|b| score > b.0) {
-                best = Some((score, id, story_sort));
+            let mut best: Option<f64> = None;
+            each_story_print(tx, id, |entry_sort, bytes| {
+                if !other.read(bytes) || !story::same_story(fp, &other, (sort - entry_sort) / 3600)
+                {
+                    return;
+                }
+                let score = story::jaccard(&fp.words, &other.words);
+                if best.is_none_or(|b| score > b) {
+                    best = Some(score);
+                }
+            })?;
+            if let Some(score) = best {
+                alike.push((score, id));
             }
         }
     }
-    Ok(best.map(|(_, id, st)| (id, st)))
+    // The closest one that holds no entry of this feed yet.
+    alike.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, id) in alike {
+        let same_feed = tx
+            .prepare_cached("SELECT 1 FROM entries WHERE story_id = ?1 AND feed_id = ?2")?
+            .exists(params![id, feed.0])?;
+        if !same_feed {
+            let story_sort: i64 = tx
+                .prepare_cached("SELECT sort_time FROM stories WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))?;
+            return Ok(Some((id, story_sort)));
+        }
+    }
+    Ok(None)
 }
 
 /// Moves the entries and matches of story `from` into story `into`, which is then shown through
 /// its earliest entry; returns `into`'s id and sort time.
 fn merge_stories(tx: &Connection, from: i64, into: i64, now: i64) -> rusqlite::Result<(i64, i64)> {
+    forget_story_prints(from);
+    forget_story_prints(into);
     tx.prepare_cached("UPDATE entries SET story_id = ?2 WHERE story_id = ?1")?
         .execute(params![from, into])?;
     tx.prepare_cached(
@@ -303,6 +414,7 @@ fn write_entry(
         Some((_, _, hash, _)) if hash == n.content_hash && n.topics.is_empty() => return Ok(()),
         Some((id, story_id, hash, sort)) => {
             if hash != n.content_hash {
+                forget_story_prints(story_id);
                 tx.prepare_cached(
                     "UPDATE entries SET guid = ?2, link = ?3, canonical_url = ?4, title = ?5,
                          summary_html = ?6, content_html = ?7, authors = ?8, categories = ?9,
@@ -398,6 +510,9 @@ fn write_entry(
                 n.fingerprint.as_ref().map(Fingerprint::to_bytes)
             ])?;
             let entry_id = tx.last_insert_rowid();
+            if let Some(fp) = &n.fingerprint {
+                add_story_print(story_id, story.is_none(), sort, fp);
+            }
             let story_sort = story.map_or(sort, |(_, st)| st.min(sort));
             match story {
                 None => {
@@ -463,7 +578,7 @@ impl Store {
     pub fn apply_poll(&self, w: PollWrite) -> Result<WriteStats> {
         let now = w.now.timestamp();
         let what = format!("storing the poll of {}", w.state.url);
-        self.write(&what, move |tx| {
+        let (stats, written) = self.write(&what, move |tx| {
             let mut stats = WriteStats::default();
             for n in &w.entries {
                 write_entry(tx, w.state.id, n, now, &mut stats)?;
@@ -473,8 +588,11 @@ impl Store {
                 tx.prepare_cached("UPDATE feeds SET listed = ?2 WHERE id = ?1")?
                     .execute(params![w.state.id.0, json_list(listed)])?;
             }
-            Ok(stats)
-        })
+            // Handed back, so that the writer does not spend its time freeing the entries.
+            Ok((stats, w))
+        })?;
+        drop(written);
+        Ok(stats)
     }
 
     /// The match fingerprint each topic was last computed with.
@@ -697,6 +815,7 @@ impl Store {
         let mut after = 0i64;
         loop {
             let (n, last, done) = self.write("deleting expired entries", move |tx| {
+                forget_prints();
                 let candidates: Vec<(i64, i64, String)> = tx
                     .prepare_cached(
                         "SELECT e.id, e.feed_id, e.key FROM entries e

@@ -104,6 +104,15 @@ ALTER TABLE entries ADD COLUMN html_base TEXT;
     r#"
 ALTER TABLE entries ADD COLUMN fingerprint BLOB;
 "#,
+    // 6: comparing a new entry's wording with a story's entries reads their fingerprints from a
+    // covering index instead of the entries' rows, which hold the feed's HTML and span overflow
+    // pages (this was most of the writer's time on a large first poll); and whether a story
+    // already has an entry of a feed is answered from the index alone.
+    r#"
+CREATE INDEX entries_prints ON entries(story_id, sort_time, fingerprint) WHERE fingerprint IS NOT NULL;
+CREATE INDEX entries_story_feed ON entries(story_id, feed_id);
+DROP INDEX entries_story;
+"#,
 ];
 
 /// Applies every migration not yet applied. Refuses a database from a newer feedsift.

@@ -145,6 +145,8 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
             let end = if ok {
                 "RELEASE job"
             } else {
+                // What the job cached of the rows it wrote is gone with them.
+                super::entries::forget_prints();
                 "ROLLBACK TO job; RELEASE job"
             };
             if let Err(e) = conn.execute_batch(end) {
@@ -154,6 +156,7 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
         }
         let commit_error = conn.execute_batch("COMMIT").err().map(|e| {
             let _ = conn.execute_batch("ROLLBACK");
+            super::entries::forget_prints();
             e.to_string()
         });
         for finish in finishers {

@@ -412,7 +412,11 @@ fn a_field_of_many_values_matches_whatever_script_each_value_is_in() {
         authors: &authors,
         ..Default::default()
     };
-    for query in ["author:pyong*", "author:\"pyongyang desk\"", "author:北朝鮮"] {
+    for query in [
+        "author:pyong*",
+        "author:\"pyongyang desk\"",
+        "author:北朝鮮",
+    ] {
         let tree = parse(query, &aliases()).unwrap();
         assert!(holds_input(&tree, &input), "{query}");
     }
