@@ -99,6 +99,18 @@ fn unwrapped(url: &Url) -> Option<Url> {
     None
 }
 
+/// A 63-bit key of a canonical URL (FNV-1a, stable across builds: it is stored), which the store
+/// indexes stories by instead of the URL itself: the index of eight-byte keys stays in cache
+/// where one of 100-byte URLs did not, and each lookup still compares the URL.
+pub fn url_key(canonical: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in canonical.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (h >> 1) as i64
+}
+
 /// The form of a page URL used to tell whether two links are the same page: redirect wrappers
 /// (Google Alerts, ...) unwrapped, scheme folded to https, host lower-cased without `www.`, `m.`
 /// or `amp.`, default port, fragment, tracking parameters, a trailing `/amp` and a trailing

@@ -450,11 +450,16 @@ fn write_entry(
             let story: Option<(i64, i64)> = match &n.canonical_url {
                 Some(c) => tx
                     .prepare_cached(
-                        "SELECT id, sort_time FROM stories WHERE canonical_url = ?1
+                        "SELECT id, sort_time FROM stories WHERE url_key = ?4 AND canonical_url = ?1
                          AND sort_time BETWEEN ?2 AND ?3 ORDER BY id LIMIT 1",
                     )?
                     .query_row(
-                        params![c, sort - SAME_URL_WINDOW_SECS, sort + SAME_URL_WINDOW_SECS],
+                        params![
+                            c,
+                            sort - SAME_URL_WINDOW_SECS,
+                            sort + SAME_URL_WINDOW_SECS,
+                            crate::dedup::url_key(c)
+                        ],
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()?,
@@ -475,10 +480,16 @@ fn write_entry(
                 Some((id, _)) => id,
                 None => {
                     tx.prepare_cached(
-                        "INSERT INTO stories (uid, canonical_url, sort_time, updated_at)
-                         VALUES (?1, ?2, ?3, ?4)",
+                        "INSERT INTO stories (uid, canonical_url, url_key, sort_time, updated_at)
+                         VALUES (?1, ?2, ?5, ?3, ?4)",
                     )?
-                    .execute(params![n.uid, n.canonical_url, sort, now])?;
+                    .execute(params![
+                        n.uid,
+                        n.canonical_url,
+                        sort,
+                        now,
+                        n.canonical_url.as_deref().map(crate::dedup::url_key)
+                    ])?;
                     tx.last_insert_rowid()
                 }
             };

@@ -113,7 +113,28 @@ CREATE INDEX entries_prints ON entries(story_id, sort_time, fingerprint) WHERE f
 CREATE INDEX entries_story_feed ON entries(story_id, feed_id);
 DROP INDEX entries_story;
 "#,
+    // 7: stories are found by an integer key of their canonical URL (`dedup::url_key`, filled in
+    // by `fill_url_keys`) instead of an index on the URL text, which outgrew the page cache
+    // and made each new entry's lookup a trip to disk.
+    r#"
+ALTER TABLE stories ADD COLUMN url_key INTEGER;
+DROP INDEX stories_canonical_url;
+CREATE INDEX stories_url_key ON stories(url_key) WHERE url_key IS NOT NULL;
+"#,
 ];
+
+/// Migration 7's data: the key of every story's canonical URL.
+fn fill_url_keys(tx: &Connection) -> rusqlite::Result<()> {
+    let stories: Vec<(i64, String)> = tx
+        .prepare("SELECT id, canonical_url FROM stories WHERE canonical_url IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = tx.prepare("UPDATE stories SET url_key = ?2 WHERE id = ?1")?;
+    for (id, url) in stories {
+        update.execute(rusqlite::params![id, crate::dedup::url_key(&url)])?;
+    }
+    Ok(())
+}
 
 /// Applies every migration not yet applied. Refuses a database from a newer feedsift.
 pub fn migrate(conn: &mut Connection) -> Result<(), String> {
@@ -132,6 +153,13 @@ pub fn migrate(conn: &mut Connection) -> Result<(), String> {
             .transaction()
             .map_err(|e| format!("migration {}: {e}", i + 1))?;
         tx.execute_batch(sql)
+            .and_then(|_| {
+                if i + 1 == 7 {
+                    fill_url_keys(&tx)
+                } else {
+                    Ok(())
+                }
+            })
             .and_then(|_| tx.pragma_update(None, "user_version", (i + 1) as i64))
             .and_then(|_| tx.commit())
             .map_err(|e| format!("migration {} failed: {e}", i + 1))?;
