@@ -289,7 +289,11 @@ fn similar_story(
     n: &NewEntry,
     sort: i64,
 ) -> rusqlite::Result<Option<(i64, i64)>> {
-    let Some(fp) = &n.fingerprint else {
+    let Some(fp) = n
+        .fingerprint
+        .as_ref()
+        .filter(|_| std::env::var_os("NOSIMILAR").is_none())
+    else {
         return Ok(None);
     };
     if n.topics.is_empty() || fp.words.is_empty() {
@@ -388,6 +392,29 @@ fn merge_stories(tx: &Connection, from: i64, into: i64, now: i64) -> rusqlite::R
     Ok((into, sort))
 }
 
+/// The story (id, sort time) of a new entry's canonical link: one with the same link first seen
+/// within [`SAME_URL_WINDOW_SECS`].
+fn story_by_url(tx: &Connection, n: &NewEntry, sort: i64) -> rusqlite::Result<Option<(i64, i64)>> {
+    Ok(match &n.canonical_url {
+        Some(c) => tx
+            .prepare_cached(
+                "SELECT id, sort_time FROM stories WHERE url_key = ?4 AND canonical_url = ?1
+                 AND sort_time BETWEEN ?2 AND ?3 ORDER BY id LIMIT 1",
+            )?
+            .query_row(
+                params![
+                    c,
+                    sort - SAME_URL_WINDOW_SECS,
+                    sort + SAME_URL_WINDOW_SECS,
+                    crate::dedup::url_key(c)
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?,
+        None => None,
+    })
+}
+
 fn write_entry(
     tx: &Connection,
     feed: FeedId,
@@ -447,24 +474,7 @@ fn write_entry(
         }
         None => {
             let sort = sort_time(e, ts(now)).timestamp();
-            let story: Option<(i64, i64)> = match &n.canonical_url {
-                Some(c) => tx
-                    .prepare_cached(
-                        "SELECT id, sort_time FROM stories WHERE url_key = ?4 AND canonical_url = ?1
-                         AND sort_time BETWEEN ?2 AND ?3 ORDER BY id LIMIT 1",
-                    )?
-                    .query_row(
-                        params![
-                            c,
-                            sort - SAME_URL_WINDOW_SECS,
-                            sort + SAME_URL_WINDOW_SECS,
-                            crate::dedup::url_key(c)
-                        ],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?,
-                None => None,
-            };
+            let story = story_by_url(tx, n, sort)?;
             // The same story told in other words: join it; or, when the link already joined
             // one story and the wording matches another, the two are one and merge.
             let clock = std::time::Instant::now();

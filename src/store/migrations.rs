@@ -119,7 +119,7 @@ DROP INDEX entries_story;
     r#"
 ALTER TABLE stories ADD COLUMN url_key INTEGER;
 DROP INDEX stories_canonical_url;
-CREATE INDEX stories_url_key ON stories(url_key) WHERE url_key IS NOT NULL;
+CREATE INDEX stories_url_key ON stories(url_key);
 "#,
 ];
 

@@ -62,6 +62,13 @@ impl fmt::Debug for Store {
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(Duration::from_secs(10))?;
+    // One plan per statement, whatever values are bound. Without this, a statement whose plan
+    // SQLite could tune to the values bound to it (a range over `?`, `LIMIT ?`) is compiled
+    // again on every execution: that was a third of the writer's time on a large first poll.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     conn.set_prepared_statement_cache_capacity(64);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
