@@ -420,3 +420,65 @@ fn stories_told_in_other_words_join_whatever_order_they_arrive_in() {
         assert_eq!(page[0].also.len(), 2, "order {order:?}");
     }
 }
+
+#[test]
+fn stories_written_before_link_keys_still_gather_their_link_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feedsift.db");
+    let urls = vec![
+        "https://a.example/rss".to_string(),
+        "https://b.example/rss".to_string(),
+    ];
+    let link = "https://news.example/2024/kim-shoigu?utm_source=rss";
+    {
+        let store = Store::open(&path).unwrap();
+        let feeds = store.ensure_feeds(&urls, at(0)).unwrap();
+        store
+            .apply_poll(PollWrite {
+                state: feeds[0].clone(),
+                entries: vec![new_entry(
+                    &urls[0],
+                    "a1",
+                    link,
+                    "Kim meets Shoigu",
+                    at(1),
+                    None,
+                )],
+                listed: None,
+                now: at(2),
+            })
+            .unwrap();
+    }
+    // The database as migration 6 left it: stories indexed by their link's text, no key.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP INDEX stories_url_key; ALTER TABLE stories DROP COLUMN url_key;
+         CREATE INDEX stories_canonical_url ON stories(canonical_url); PRAGMA user_version = 6;",
+    )
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    let feeds = store.feed_states().unwrap();
+    let b = feeds.iter().find(|f| f.url == urls[1]).unwrap().clone();
+    let same_link = new_entry(
+        &urls[1],
+        "b1",
+        "https://news.example/2024/kim-shoigu",
+        "Kim, Shoigu meet",
+        at(3),
+        None,
+    );
+    assert_eq!(
+        store
+            .apply_poll(PollWrite {
+                state: b,
+                entries: vec![same_link],
+                listed: None,
+                now: at(4),
+            })
+            .unwrap()
+            .new_entries,
+        1
+    );
+    assert_eq!(store.counts().unwrap(), (2, 1), "two entries, one story");
+}
