@@ -33,8 +33,13 @@ pub fn normalize(s: &str) -> String {
     let mut prev_ascii_at: Option<usize> = None;
     while let Some((i, c)) = chars.next() {
         if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-            prev_ascii_at = Some(i);
+            // The whole run of ASCII at once, lower-cased in place.
+            let run = s[i..].bytes().take_while(u8::is_ascii).count();
+            let from = out.len();
+            out.push_str(&s[i..i + run]);
+            out[from..].make_ascii_lowercase();
+            prev_ascii_at = Some(i + run - 1);
+            while chars.next_if(|&(j, _)| j < i + run).is_some() {}
             continue;
         }
         if is_plain(c) {

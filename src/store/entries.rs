@@ -486,19 +486,27 @@ fn write_entry(
                 (by_link, _) => by_link,
             };
             stats.story_time += clock.elapsed();
+            // The entry's id is known before it is inserted (the writer is the only one, and
+            // SQLite gives a new row the largest id plus one), so a new story is written with
+            // its first entry at once instead of being updated after.
+            let entry_id: i64 = tx
+                .prepare_cached("SELECT ifnull(max(id), 0) + 1 FROM entries")?
+                .query_row([], |r| r.get(0))?;
             let story_id = match story {
                 Some((id, _)) => id,
                 None => {
                     tx.prepare_cached(
-                        "INSERT INTO stories (uid, canonical_url, url_key, sort_time, updated_at)
-                         VALUES (?1, ?2, ?5, ?3, ?4)",
+                        "INSERT INTO stories (uid, canonical_url, url_key, sort_time, updated_at,
+                             first_entry_id)
+                         VALUES (?1, ?2, ?5, ?3, ?4, ?6)",
                     )?
                     .execute(params![
                         n.uid,
                         n.canonical_url,
                         sort,
                         now,
-                        n.canonical_url.as_deref().map(crate::dedup::url_key)
+                        n.canonical_url.as_deref().map(crate::dedup::url_key),
+                        entry_id
                     ])?;
                     tx.last_insert_rowid()
                 }
@@ -506,8 +514,8 @@ fn write_entry(
             tx.prepare_cached(
                 "INSERT INTO entries (feed_id, key, uid, story_id, guid, link, canonical_url, title,
                      summary_html, content_html, authors, categories, published, updated,
-                     first_seen, sort_time, changed_at, content_hash, html_base, fingerprint)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?15, ?17, ?18, ?19)",
+                     first_seen, sort_time, changed_at, content_hash, html_base, fingerprint, id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?15, ?17, ?18, ?19, ?20)",
             )?
             .execute(params![
                 feed.0,
@@ -528,18 +536,15 @@ fn write_entry(
                 sort,
                 n.content_hash,
                 e.html_base,
-                n.fingerprint.as_ref().map(Fingerprint::to_bytes)
+                n.fingerprint.as_ref().map(Fingerprint::to_bytes),
+                entry_id
             ])?;
-            let entry_id = tx.last_insert_rowid();
             if let Some(fp) = &n.fingerprint {
                 add_story_print(story_id, story.is_none(), sort, fp);
             }
             let story_sort = story.map_or(sort, |(_, st)| st.min(sort));
             match story {
-                None => {
-                    tx.prepare_cached("UPDATE stories SET first_entry_id = ?2 WHERE id = ?1")?
-                        .execute(params![story_id, entry_id])?;
-                }
+                None => {}
                 // The story is shown through its earliest entry.
                 Some((_, story_sort)) if sort < story_sort => {
                     tx.prepare_cached(
