@@ -45,12 +45,17 @@ struct FieldText<'a> {
     ascii_case: bool,
 }
 
-/// `s` normalised (or as it is when only ASCII case differs), and whether only ASCII case does.
+/// `s` normalised (or as it is when only ASCII case differs), and whether its words are ASCII (so
+/// that the result differs from its normal form in ASCII case at most).
 fn normalized(s: &str) -> (Cow<'_, str>, bool) {
     if text::is_normal_but_case(s) {
         (Cow::Borrowed(s), true)
     } else {
-        (Cow::Owned(text::normalize(s)), false)
+        // Often a few accented names in English text: once their accents are gone, the
+        // words are ASCII again and the fast word finder applies.
+        let n = text::normalize(s);
+        let ascii = text::is_normal_but_case(&n);
+        (Cow::Owned(n), ascii)
     }
 }
 
