@@ -289,11 +289,7 @@ fn similar_story(
     n: &NewEntry,
     sort: i64,
 ) -> rusqlite::Result<Option<(i64, i64)>> {
-    let Some(fp) = n
-        .fingerprint
-        .as_ref()
-        .filter(|_| std::env::var_os("NOSIMILAR").is_none())
-    else {
+    let Some(fp) = &n.fingerprint else {
         return Ok(None);
     };
     if n.topics.is_empty() || fp.words.is_empty() {

@@ -3,10 +3,11 @@
 //! Query words and entry words are cut by the same segmentation (`text`), so a query word can
 //! only ever match a whole entry word, or, as the last word of a prefix term, the start of one.
 //! The matcher therefore walks an entry's words once and looks each up in an open-addressing
-//! table keyed by its first eight bytes and its length: no substring search, and one multiply,
-//! one load and one compare for the usual word that is in no query. Prefix words sit in a second
-//! table, tried only for words whose first two bytes begin some prefix word, at each prefix
-//! length shorter than the word.
+//! table keyed by its first eight bytes and its length: no substring search. The usual word,
+//! in no query, costs one load of its head, two multiplications and two tests of 1 KiB Bloom
+//! filters (one over whole words, one over the first bytes of prefix words). Prefix words sit in
+//! a second table, probed at each prefix length shorter than the word only when their filter
+//! says maybe.
 
 /// Where a word was found: its vocabulary id, its start byte, and whether it is the whole word
 /// (else the vocabulary word is a prefix word and begins it).
