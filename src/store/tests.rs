@@ -482,3 +482,49 @@ fn stories_written_before_link_keys_still_gather_their_link_after_the_upgrade() 
     );
     assert_eq!(store.counts().unwrap(), (2, 1), "two entries, one story");
 }
+
+#[test]
+fn a_rolled_back_poll_leaves_no_trace_in_the_story_search() {
+    // X and Y are told in the same words, Y and Z too, X and Z not (see dedup::story).
+    let words = |from: usize, to: usize| {
+        [
+            "kappa", "lambda", "omicron", "sigma", "upsilon", "epsilon", "theta", "zeta", "iota",
+            "gamma", "delta", "omega", "alpha", "bravo", "charlie", "echo",
+        ][from..to]
+            .join(" ")
+    };
+    let (x, y, z) = (words(0, 8), words(0, 12), words(4, 16));
+    let (fx, fy, fz) = (
+        dedup::story::fingerprint(&x, &x),
+        dedup::story::fingerprint(&y, &y),
+        dedup::story::fingerprint(&z, &z),
+    );
+    assert!(dedup::story::same_story(&fx, &fy, 1) && dedup::story::same_story(&fy, &fz, 1));
+    assert!(!dedup::story::same_story(&fx, &fz, 1));
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("feedsift.db")).unwrap();
+    let urls: Vec<String> = ["a", "b", "c"]
+        .iter()
+        .map(|f| format!("https://{f}.example/rss"))
+        .collect();
+    let feeds = store.ensure_feeds(&urls, at(0)).unwrap();
+    let poll = |feed: usize, entries: Vec<NewEntry>| PollWrite {
+        state: feeds[feed].clone(),
+        entries,
+        listed: None,
+        now: at(4),
+    };
+    let entry = |feed: usize, guid: &str, title: &str| {
+        let link = format!("https://{guid}.example/story");
+        new_entry(&urls[feed], guid, &link, title, at(2), Some("t"))
+    };
+    store.apply_poll(poll(0, vec![entry(0, "x", &x)])).unwrap();
+    // Y joins X's story, then the poll fails (two entries under one key) and is rolled back.
+    let failed = store.apply_poll(poll(1, vec![entry(1, "y", &y), entry(1, "y", &y)]));
+    assert!(failed.is_err());
+    assert_eq!(store.counts().unwrap(), (1, 1));
+    // Z resembles only the entry that was rolled back: it is a story of its own.
+    store.apply_poll(poll(2, vec![entry(2, "z", &z)])).unwrap();
+    assert_eq!(store.counts().unwrap(), (2, 2));
+}
