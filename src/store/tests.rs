@@ -1,6 +1,6 @@
 use super::*;
 use crate::dedup;
-use crate::model::Entry;
+use crate::model::{Entry, FeedState};
 use crate::topic::TopicHit;
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -42,6 +42,19 @@ fn new_entry(
             .unwrap_or_default(),
         fingerprint: topic.map(|_| dedup::story::fingerprint(title, title)),
     }
+}
+
+/// A fresh store (in a temporary folder, kept alive by the first value) with one feed
+/// `https://{name}.example/rss` for each name: their URLs and states, in order.
+fn store_with_feeds(names: &[&str]) -> (tempfile::TempDir, Store, Vec<String>, Vec<FeedState>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("feedsift.db")).unwrap();
+    let urls: Vec<String> = names
+        .iter()
+        .map(|f| format!("https://{f}.example/rss"))
+        .collect();
+    let feeds = store.ensure_feeds(&urls, at(0)).unwrap();
+    (dir, store, urls, feeds)
 }
 
 #[test]
@@ -371,13 +384,7 @@ fn stories_told_in_other_words_join_whatever_order_they_arrive_in() {
     let title_a = "Kim Jong Un arrives in Russia for Putin summit";
     let orders: [[usize; 3]; 3] = [[0, 1, 2], [2, 1, 0], [1, 2, 0]];
     for order in orders {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("feedsift.db")).unwrap();
-        let urls: Vec<String> = ["a", "b", "d"]
-            .iter()
-            .map(|f| format!("https://{f}.example/rss"))
-            .collect();
-        let feeds = store.ensure_feeds(&urls, at(0)).unwrap();
+        let (_dir, store, _, feeds) = store_with_feeds(&["a", "b", "d"]);
         let entries = [
             summit(
                 &feeds[0].url,
@@ -502,13 +509,7 @@ fn a_rolled_back_poll_leaves_no_trace_in_the_story_search() {
     assert!(dedup::story::same_story(&fx, &fy, 1) && dedup::story::same_story(&fy, &fz, 1));
     assert!(!dedup::story::same_story(&fx, &fz, 1));
 
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("feedsift.db")).unwrap();
-    let urls: Vec<String> = ["a", "b", "c"]
-        .iter()
-        .map(|f| format!("https://{f}.example/rss"))
-        .collect();
-    let feeds = store.ensure_feeds(&urls, at(0)).unwrap();
+    let (_dir, store, urls, feeds) = store_with_feeds(&["a", "b", "c"]);
     let poll = |feed: usize, entries: Vec<NewEntry>| PollWrite {
         state: feeds[feed].clone(),
         entries,
