@@ -174,42 +174,6 @@ fn char_at(s: &str, i: usize) -> char {
     s[i..].chars().next().expect("at a char boundary")
 }
 
-/// Whether a word (as [`word_spans`] cuts them) starts at byte `i` of normalised text, given
-/// that the character at `i` is a letter or digit.
-pub fn is_word_start(s: &str, i: usize) -> bool {
-    if i == 0 {
-        return true;
-    }
-    let b = s.as_bytes();
-    let here_unspaced = || b[i] >= 0x80 && is_unspaced(char_at(s, i));
-    let prev = b[i - 1];
-    if prev.is_ascii() {
-        return !prev.is_ascii_alphanumeric() || here_unspaced();
-    }
-    let p = s[..i].chars().next_back().expect("not at the start");
-    !is_word_char(p) || is_unspaced(p) || here_unspaced()
-}
-
-/// Whether a word ends at byte `e` of normalised text, given that the character before `e` is a
-/// letter or digit.
-pub fn is_word_end(s: &str, e: usize) -> bool {
-    let b = s.as_bytes();
-    match b.get(e) {
-        None => true,
-        Some(&n) if n.is_ascii() => {
-            !n.is_ascii_alphanumeric()
-                || (b[e - 1] >= 0x80
-                    && is_unspaced(s[..e].chars().next_back().expect("after a char")))
-        }
-        Some(_) => {
-            let n = char_at(s, e);
-            !is_word_char(n)
-                || is_unspaced(n)
-                || is_unspaced(s[..e].chars().next_back().expect("after a char"))
-        }
-    }
-}
-
 /// Byte ranges of the words of already-normalised text.
 pub fn word_spans(normalized: &str) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
@@ -531,20 +495,6 @@ mod tests {
             proptest::prop_assert_eq!(fast, s.chars().all(|c| c.is_ascii() || is_plain_uncached(c)));
             if fast {
                 proptest::prop_assert_eq!(normalize(&s), s.to_ascii_lowercase());
-            }
-        }
-
-        /// The boundary tests the matcher uses agree with the word list.
-        #[test]
-        fn word_boundaries_agree_with_word_spans(s in "[a-z0-9 .,’—\u{1}é가나北朝鮮とд]{0,24}") {
-            let n = normalize(&s);
-            let spans = word_spans(&n);
-            for (i, c) in n.char_indices() {
-                if c.is_alphanumeric() {
-                    proptest::prop_assert_eq!(is_word_start(&n, i), spans.iter().any(|w| w.0 == i), "start {} of {:?}", i, n);
-                    let e = i + c.len_utf8();
-                    proptest::prop_assert_eq!(is_word_end(&n, e), spans.iter().any(|w| w.1 == e), "end {} of {:?}", e, n);
-                }
             }
         }
 

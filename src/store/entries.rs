@@ -224,10 +224,10 @@ fn forget_story_prints(story_id: i64) {
 
 /// Records a new entry's fingerprint in its story's cached list, if that list is cached (or
 /// the story is new, so the list is just this one).
-fn add_story_print(story_id: i64, new_story: bool, sort: i64, fp: &Fingerprint) {
+fn add_story_print(story_id: i64, new_story: bool, sort: i64, bytes: &[u8]) {
     PRINTS.with(|p| {
         let mut p = p.borrow_mut();
-        let bytes = fp.to_bytes().into_boxed_slice();
+        let bytes = Box::from(bytes);
         if new_story {
             p.by_story.insert(story_id, vec![(sort, bytes)]);
         } else if let Some(list) = p.by_story.get_mut(&story_id) {
@@ -264,9 +264,9 @@ fn each_story_print(
     )?;
     let mut rows = stmt.query([story_id])?;
     while let Some(r) = rows.next()? {
-        let bytes: Box<[u8]> = r.get_ref(1)?.as_blob()?.into();
-        each(r.get(0)?, &bytes);
-        list.push((r.get(0)?, bytes));
+        let (sort, bytes): (i64, Box<[u8]>) = (r.get(0)?, r.get_ref(1)?.as_blob()?.into());
+        each(sort, &bytes);
+        list.push((sort, bytes));
     }
     PRINTS.with(|p| {
         let mut p = p.borrow_mut();
@@ -507,6 +507,7 @@ fn write_entry(
                     tx.last_insert_rowid()
                 }
             };
+            let print = n.fingerprint.as_ref().map(Fingerprint::to_bytes);
             tx.prepare_cached(
                 "INSERT INTO entries (feed_id, key, uid, story_id, guid, link, canonical_url, title,
                      summary_html, content_html, authors, categories, published, updated,
@@ -532,11 +533,11 @@ fn write_entry(
                 sort,
                 n.content_hash,
                 e.html_base,
-                n.fingerprint.as_ref().map(Fingerprint::to_bytes),
+                print,
                 entry_id
             ])?;
-            if let Some(fp) = &n.fingerprint {
-                add_story_print(story_id, story.is_none(), sort, fp);
+            if let Some(print) = &print {
+                add_story_print(story_id, story.is_none(), sort, print);
             }
             let story_sort = story.map_or(sort, |(_, st)| st.min(sort));
             match story {

@@ -114,7 +114,7 @@ CREATE INDEX entries_story_feed ON entries(story_id, feed_id);
 DROP INDEX entries_story;
 "#,
     // 7: stories are found by an integer key of their canonical URL (`dedup::url_key`, filled in
-    // by `fill_url_keys`) instead of an index on the URL text, which outgrew the page cache
+    // by `fill_url_keys`, see `data_step`) instead of an index on the URL text, which outgrew the page cache
     // and made each new entry's lookup a trip to disk.
     r#"
 ALTER TABLE stories ADD COLUMN url_key INTEGER;
@@ -122,6 +122,15 @@ DROP INDEX stories_canonical_url;
 CREATE INDEX stories_url_key ON stories(url_key);
 "#,
 ];
+
+/// The part of a migration that SQL alone cannot do, run after its SQL in the same
+/// transaction: by migration number (1-based).
+fn data_step(migration: usize) -> Option<fn(&Connection) -> rusqlite::Result<()>> {
+    match migration {
+        7 => Some(fill_url_keys),
+        _ => None,
+    }
+}
 
 /// Migration 7's data: the key of every story's canonical URL.
 fn fill_url_keys(tx: &Connection) -> rusqlite::Result<()> {
@@ -153,13 +162,7 @@ pub fn migrate(conn: &mut Connection) -> Result<(), String> {
             .transaction()
             .map_err(|e| format!("migration {}: {e}", i + 1))?;
         tx.execute_batch(sql)
-            .and_then(|_| {
-                if i + 1 == 7 {
-                    fill_url_keys(&tx)
-                } else {
-                    Ok(())
-                }
-            })
+            .and_then(|_| data_step(i + 1).map_or(Ok(()), |step| step(&tx)))
             .and_then(|_| tx.pragma_update(None, "user_version", (i + 1) as i64))
             .and_then(|_| tx.commit())
             .map_err(|e| format!("migration {} failed: {e}", i + 1))?;

@@ -190,6 +190,16 @@ impl WordIndex {
         }
     }
 
+    /// How many words the vocabulary has.
+    pub(super) fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Byte length of vocabulary word `id`.
+    pub(super) fn word_len(&self, id: u32) -> u32 {
+        self.words[id as usize].len() as u32
+    }
+
     /// Calls `found` for each vocabulary word that is, or (for a prefix word) begins, the word
     /// at `text[s..e]`. `ascii` as for `head_of`: the word is ASCII letters and digits, in
     /// any case; otherwise it is already normalised. Inlined into the word loop: the usual

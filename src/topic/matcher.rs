@@ -244,8 +244,7 @@ struct Hits<'d> {
     present: Vec<u64>,
     /// Vocabulary size.
     n: usize,
-    /// Byte length of each vocabulary word.
-    lens: &'d [u32],
+    index: &'d index::WordIndex,
     texts: [&'d str; 6],
 }
 
@@ -254,7 +253,7 @@ type Occurrence = (u8, u32, u32, bool);
 impl<'d> Hits<'d> {
     fn scan(compiled: &'d Compiled, doc: &'d Doc<'_>) -> Hits<'d> {
         let texts: [&str; 6] = std::array::from_fn(|i| &*doc.fields[i].text);
-        let n = compiled.lens.len();
+        let n = compiled.index.len();
         let mut all = Vec::new();
         let mut present = vec![0u64; (6 * n).div_ceil(64)];
         if n > 0 {
@@ -282,7 +281,7 @@ impl<'d> Hits<'d> {
             all,
             present,
             n,
-            lens: &compiled.lens,
+            index: &compiled.index,
             texts,
         }
     }
@@ -324,7 +323,7 @@ impl<'d> Hits<'d> {
             if !(exact || (term.prefix && n == 1)) {
                 continue;
             }
-            let mut end = start + self.lens[term.words[0] as usize];
+            let mut end = start + self.index.word_len(term.words[0]);
             let mut last = start;
             let follows = rest.iter().enumerate().all(|(k, occurrences)| {
                 let Some(next) = next_word_start(text, end as usize) else {
@@ -341,7 +340,7 @@ impl<'d> Hits<'d> {
                         && occurrences
                             .binary_search_by(|h| (h.2, h.3).cmp(&(next, false)))
                             .is_ok());
-                end = next + self.lens[term.words[k + 1] as usize];
+                end = next + self.index.word_len(term.words[k + 1]);
                 last = next;
                 found
             });
@@ -518,8 +517,6 @@ fn eval(plan: &Plan, hits: &Hits, mut explain: Option<&mut BTreeSet<Hit>>) -> bo
 struct Compiled {
     index: index::WordIndex,
     plans: Vec<Plan>,
-    /// Byte length of each vocabulary word.
-    lens: Vec<u32>,
 }
 
 impl Compiled {
@@ -527,8 +524,7 @@ impl Compiled {
         let mut vocab = Vocab::default();
         let plans: Vec<Plan> = queries.into_iter().map(|q| vocab.plan(q)).collect();
         let index = index::WordIndex::new(&vocab.words, &vocab.prefix);
-        let lens = vocab.words.iter().map(|w| w.len() as u32).collect();
-        Compiled { index, plans, lens }
+        Compiled { index, plans }
     }
 
     fn hits<'d>(&'d self, doc: &'d Doc<'_>) -> Hits<'d> {
