@@ -117,7 +117,7 @@ fn check(
     x: &Expectations,
     bytes: &[u8],
 ) -> Option<Option<String>> {
-    use feedsift::parse::sanitize::html_text;
+    use feedsift::parse::html::html_text;
     let mut checked = false;
     if let Some(want) = &x.feed_title {
         checked = true;

@@ -14,6 +14,7 @@ pub mod fetch;
 pub mod model;
 pub mod parse;
 pub mod poll;
+pub mod runtime;
 pub mod schedule;
 pub mod serve;
 pub mod store;

@@ -140,6 +140,8 @@ pub enum ErrorKind {
     Refused,
     Parse,
     Empty,
+    /// Our own database failed while storing the poll: not the server's fault.
+    Store,
 }
 
 impl ErrorKind {
@@ -159,6 +161,7 @@ impl ErrorKind {
             ErrorKind::Refused => "refused",
             ErrorKind::Parse => "parse",
             ErrorKind::Empty => "empty",
+            ErrorKind::Store => "store",
         }
     }
 
@@ -179,6 +182,7 @@ impl ErrorKind {
             "refused" => Refused,
             "parse" => Parse,
             "empty" => Empty,
+            "store" => Store,
             _ => return None,
         })
     }

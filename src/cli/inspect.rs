@@ -5,7 +5,7 @@ use crate::config::{self, Config};
 use crate::dedup;
 use crate::fetch::{FetchOptions, Fetcher, Validators};
 use crate::parse::parse_guarded;
-use crate::parse::sanitize::clean_entry_html;
+use crate::serve::html::clean_entry_html;
 use crate::topic::{Doc, DocInput, FeedRef};
 use chrono::SecondsFormat;
 use serde_json::json;

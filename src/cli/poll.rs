@@ -1,9 +1,7 @@
 //! `feedsift poll`: every configured feed (or one) once, now.
 
 use super::{CliResult, Failure, load_config, out, runtime};
-use crate::daemon::open_store;
-use crate::poll::{Current, Pipeline, PollResult};
-use crate::schedule::{Heartbeat, Scheduler};
+use crate::poll::{PollResult, Timings};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -26,52 +24,41 @@ pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
     let mut s = String::new();
     let (mut ok, mut unchanged, mut failed) = (0, 0, 0);
     let (mut new, mut updated, mut matches) = (0, 0, 0);
-    let mut timings = crate::poll::Timings::default();
+    let mut timings = Timings::default();
     let tty = std::io::stderr().is_terminal();
     let polled = rt.block_on(async {
-        let store = open_store(&config).await.map_err(Failure::runtime)?;
-        let pipeline = Arc::new(Pipeline::new(config.clone()).map_err(Failure::runtime)?);
-        let current = Current::new(pipeline.clone());
-        {
-            let (c, s) = (current.clone(), store.clone());
-            tokio::task::spawn_blocking(move || c.install(pipeline, &s))
-                .await
-                .map_err(Failure::runtime)?
-                .map_err(Failure::runtime)?;
-        }
-        let scheduler = Scheduler::new(store, current, Arc::new(Heartbeat::default()));
-        scheduler
-            .poll_once(only, |done, total, o| {
-                if tty {
-                    let short: String = o.state.fetch_url().chars().take(60).collect();
-                    eprint!("\r\x1b[2K[{done}/{total}] {short}");
-                    if done == total {
-                        eprintln!();
-                    }
+        crate::daemon::poll_once(config.clone(), only, |done, total, o| {
+            if tty {
+                let short: String = o.state.fetch_url().chars().take(60).collect();
+                eprint!("\r\x1b[2K[{done}/{total}] {short}");
+                if done == total {
+                    eprintln!();
                 }
-                timings += o.timings;
-                match &o.result {
-                    PollResult::Unchanged => {
-                        ok += 1;
-                        unchanged += 1;
-                    }
-                    PollResult::Stored(st) => {
-                        ok += 1;
-                        new += st.new_entries;
-                        updated += st.updated_entries;
-                        matches += st.new_matches;
-                    }
-                    PollResult::Failed { kind, message } => {
-                        failed += 1;
-                        let _ = writeln!(s, "failed  {}  {kind}: {message}", o.state.fetch_url());
-                    }
+            }
+            timings += o.timings;
+            match &o.result {
+                PollResult::Unchanged => {
+                    ok += 1;
+                    unchanged += 1;
                 }
-                for w in &o.warnings {
-                    let _ = writeln!(s, "warning {}  {w}", o.state.fetch_url());
+                PollResult::Stored(st) => {
+                    ok += 1;
+                    new += st.new_entries;
+                    updated += st.updated_entries;
+                    matches += st.new_matches;
                 }
-            })
-            .await
-            .map_err(Failure::runtime)
+                PollResult::Failed { kind, message } => {
+                    failed += 1;
+                    let _ = writeln!(s, "failed  {}  {kind}: {message}", o.state.fetch_url());
+                }
+            }
+            for w in &o.warnings {
+                let _ = writeln!(s, "warning {}  {w}", o.state.fetch_url());
+            }
+        })
+        .await
+        .map(|(_, polled)| polled)
+        .map_err(Failure::runtime)
     })?;
     let _ = writeln!(
         s,

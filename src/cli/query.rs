@@ -2,7 +2,7 @@
 
 use super::{CliResult, Failure, load_config, out, short_time};
 use crate::config::units::parse_duration;
-use crate::poll::{feed_title, stored_doc};
+use crate::runtime::doc::stored_doc;
 use crate::store::Store;
 use crate::topic::{self, Hit, QueryMatcher};
 use std::fmt::Write as _;
@@ -30,8 +30,9 @@ pub fn run(
     store
         .scan_entries(since, |row| {
             if let Some(hits) = matcher.explain(&stored_doc(&config, &row)) {
-                let source =
-                    feed_title(&config, &row.feed_url, row.feed_title.as_deref()).to_string();
+                let source = config
+                    .feed_title(&row.feed_url, row.feed_title.as_deref())
+                    .to_string();
                 rows.push((row, source, hits));
             }
             rows.len() < limit

@@ -78,6 +78,16 @@ impl Config {
         feed.interval.unwrap_or(self.daemon.poll_interval)
     }
 
+    /// The title entries of the feed at `url` are shown and matched with: the configured one,
+    /// else the feed's own (`own`), else the URL itself.
+    pub fn feed_title<'a>(&'a self, url: &'a str, own: Option<&'a str>) -> &'a str {
+        self.feed(url)
+            .and_then(|f| f.title.as_deref())
+            .or(own)
+            .filter(|t| !t.is_empty())
+            .unwrap_or(url)
+    }
+
     /// The configured feed at `url` (scheme and host compared case-blind).
     pub fn feed(&self, url: &str) -> Option<&FeedConfig> {
         self.index

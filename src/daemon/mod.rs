@@ -5,12 +5,15 @@
 
 pub mod signals;
 pub mod systemd;
+pub mod work;
 
-use crate::config::{self, Config};
-use crate::poll::{Current, Pipeline};
-use crate::schedule::{Heartbeat, Scheduler};
+use crate::config::{self, Config, ConfigError};
+use crate::fetch::FetcherError;
+use crate::poll::PollOutcome;
+use crate::runtime::{Live, Snapshot};
+use crate::schedule::{Heartbeat, PlanError, Scheduler};
 use crate::serve::{AppState, router};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +21,7 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
+use work::PollWork;
 
 /// How long polls in flight may run on after a shutdown signal.
 pub const DRAIN: Duration = Duration::from_secs(10);
@@ -29,7 +33,7 @@ const RETENTION_EVERY: Duration = Duration::from_secs(86_400);
 /// Deletes expired entries (see `Store::expire`) once a day until `stop` fires.
 fn spawn_retention(
     store: Arc<Store>,
-    current: Arc<Current>,
+    live: Arc<Live>,
     stop: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -40,7 +44,7 @@ fn spawn_retention(
                 _ = tokio::time::sleep(wait) => {}
             }
             wait = RETENTION_EVERY;
-            let keep = current.get().config.daemon.retention;
+            let keep = live.get().config.daemon.retention;
             let cutoff = chrono::Utc::now()
                 - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
             let s = store.clone();
@@ -69,33 +73,67 @@ pub struct Control {
     pub state_dir: Option<PathBuf>,
 }
 
-/// Where the outcome of one reload is reported.
-pub type ReloadReply = tokio::sync::oneshot::Sender<Result<(), String>>;
+/// Why the daemon could not start, reload or poll.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Client(#[from] FetcherError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// A reload asked for something only a restart can do.
+    #[error("{0} needs a restart")]
+    NeedsRestart(&'static str),
+    #[error("background task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    #[error("reading the listening address: {0}")]
+    Listener(#[source] std::io::Error),
+}
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| format!("background task failed: {e}"))
+/// Where the outcome of one reload is reported.
+pub type ReloadReply = tokio::sync::oneshot::Sender<Result<(), DaemonError>>;
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, DaemonError> {
+    Ok(tokio::task::spawn_blocking(f).await?)
 }
 
 /// Opens the store named by `config`, off the async threads.
-pub async fn open_store(config: &Config) -> Result<Arc<Store>, String> {
+pub async fn open_store(config: &Config) -> Result<Arc<Store>, DaemonError> {
     let path = config.daemon.database.clone();
-    blocking(move || Store::open(&path))
-        .await?
-        .map(Arc::new)
-        .map_err(|e| e.to_string())
+    Ok(Arc::new(blocking(move || Store::open(&path)).await??))
 }
 
-/// Builds the pipeline for `config`, brings the stored matches in line with its topics and
-/// makes it current. On any error the current pipeline stays.
-async fn install(current: &Arc<Current>, config: Config, store: &Arc<Store>) -> Result<(), String> {
-    let pipeline = Arc::new(Pipeline::new(Arc::new(config))?);
-    let (c, s) = (current.clone(), store.clone());
-    blocking(move || c.install(pipeline, &s))
-        .await?
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+/// Polls the feeds of `config` (or only `only`) once, now, under the daemon's limits, calling
+/// `each(done, total, outcome)` after each poll: what `feedsift poll` does. Returns the store
+/// and how many feeds were polled.
+pub async fn poll_once(
+    config: Arc<Config>,
+    only: Option<&str>,
+    each: impl FnMut(usize, usize, &PollOutcome),
+) -> Result<(Arc<Store>, usize), DaemonError> {
+    let store = open_store(&config).await?;
+    let snapshot = Arc::new(Snapshot::new(config.clone())?);
+    let live = Live::new(snapshot.clone());
+    let (l, s) = (live.clone(), store.clone());
+    blocking(move || l.install(snapshot, &s)).await??;
+    let work = PollWork::once(store.clone(), live);
+    let scheduler = Scheduler::new(work, Arc::new(Heartbeat::default()));
+    let polled = scheduler.poll_once(only, each).await?;
+    Ok((store, polled))
+}
+
+/// Builds the snapshot for `config`, brings the stored matches in line with its topics and
+/// makes it current. On any error the current snapshot stays.
+async fn install(live: &Arc<Live>, config: Config, store: &Arc<Store>) -> Result<(), DaemonError> {
+    let snapshot = Arc::new(Snapshot::new(Arc::new(config))?);
+    let (l, s) = (live.clone(), store.clone());
+    blocking(move || l.install(snapshot, &s)).await??;
+    Ok(())
 }
 
 /// Runs the daemon on `listener` until `control.shutdown` is cancelled.
@@ -103,24 +141,27 @@ pub async fn run(
     config: Config,
     listener: TcpListener,
     mut control: Control,
-) -> Result<(), String> {
+) -> Result<(), DaemonError> {
     let store = open_store(&config).await?;
-    let current = Current::new(Arc::new(Pipeline::new(Arc::new(config.clone()))?));
-    install(&current, config, &store).await?;
+    let live = Live::new(Arc::new(Snapshot::new(Arc::new(config.clone()))?));
+    install(&live, config, &store).await?;
     let heartbeat = Arc::new(Heartbeat::default());
     heartbeat.beat(chrono::Utc::now());
 
     let scheduler_stop = CancellationToken::new();
-    let scheduler = Scheduler::new(store.clone(), current.clone(), heartbeat.clone());
+    let scheduler = Scheduler::new(
+        PollWork::following(store.clone(), live.clone()),
+        heartbeat.clone(),
+    );
     let scheduler_task = tokio::spawn(scheduler.run(scheduler_stop.clone(), DRAIN));
 
     let server_stop = CancellationToken::new();
     let app = router(AppState {
         store: store.clone(),
-        current: current.clone(),
+        live: live.clone(),
         heartbeat: heartbeat.clone(),
     });
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(DaemonError::Listener)?;
     let stop = server_stop.clone();
     let server_task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -131,14 +172,14 @@ pub async fn run(
     systemd::ready();
     let watchdog =
         systemd::spawn_watchdog(store.clone(), heartbeat.clone(), control.shutdown.clone());
-    let retention = spawn_retention(store.clone(), current.clone(), control.shutdown.clone());
+    let retention = spawn_retention(store.clone(), live.clone(), control.shutdown.clone());
 
     loop {
         tokio::select! {
             _ = control.shutdown.cancelled() => break,
             Some(reply) = control.reload.recv() => {
                 systemd::reloading();
-                let result = reload(&control, &store, &current).await;
+                let result = reload(&control, &store, &live).await;
                 if let Err(e) = &result {
                     error!(error = %e, "config reload rejected; the running config stays");
                 }
@@ -175,22 +216,20 @@ pub async fn run(
 async fn reload(
     control: &Control,
     store: &Arc<Store>,
-    current: &Arc<Current>,
-) -> Result<(), String> {
+    live: &Arc<Live>,
+) -> Result<(), DaemonError> {
     let path = control.config_path.clone();
     let state_dir = control.state_dir.clone();
-    let config = blocking(move || config::load(&path, state_dir.as_deref()))
-        .await?
-        .map_err(|e| e.to_string())?;
-    let running = current.get().config.clone();
+    let config = blocking(move || config::load(&path, state_dir.as_deref())).await??;
+    let running = live.get().config.clone();
     if config.daemon.database != running.daemon.database {
-        return Err("changing the database needs a restart".into());
+        return Err(DaemonError::NeedsRestart("changing the database"));
     }
     if config.daemon.listen != running.daemon.listen {
         warn!(listen = %config.daemon.listen, "a changed listen address takes effect at the next restart");
     }
     let (feeds, topics) = (config.feeds.len(), config.topics.len());
-    install(current, config, store).await?;
+    install(live, config, store).await?;
     info!(feeds, topics, "config reloaded");
     Ok(())
 }

@@ -8,7 +8,6 @@ use futures_util::StreamExt;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Client, StatusCode};
 use std::collections::HashSet;
-use std::fmt;
 use std::time::Duration;
 use url::Url;
 
@@ -47,9 +46,12 @@ impl Fetched {
     }
 }
 
-/// A failed fetch: what kind of failure, in words, and what the server asked of us.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A failed fetch: of which URL, what kind of failure, in words, and what the server asked of us.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("fetching {url}: {kind}: {message}")]
 pub struct FetchError {
+    /// The URL the fetch started from (redirects, if any, are named in `message`).
+    pub url: String,
     pub kind: ErrorKind,
     pub message: String,
     pub status: Option<u16>,
@@ -60,6 +62,7 @@ pub struct FetchError {
 impl FetchError {
     fn new(kind: ErrorKind, message: impl Into<String>) -> FetchError {
         FetchError {
+            url: String::new(),
             kind,
             message: message.into(),
             status: None,
@@ -73,13 +76,10 @@ impl FetchError {
     }
 }
 
-impl fmt::Display for FetchError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.message)
-    }
-}
-
-impl std::error::Error for FetchError {}
+/// The HTTP client could not be built (no TLS roots, a user agent that is no header value).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the HTTP client")]
+pub struct FetcherError(#[source] reqwest::Error);
 
 /// Settings of the shared client.
 #[derive(Clone, Debug)]
@@ -147,7 +147,7 @@ fn size_text(n: u64) -> String {
 }
 
 impl Fetcher {
-    pub fn new(options: FetchOptions) -> Result<Fetcher, String> {
+    pub fn new(options: FetchOptions) -> Result<Fetcher, FetcherError> {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
         let client = Client::builder()
@@ -158,22 +158,26 @@ impl Fetcher {
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .pool_max_idle_per_host(4)
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(FetcherError)?;
         Ok(Fetcher { client, options })
     }
 
     /// Fetches `url`, sending `validators` as If-None-Match / If-Modified-Since. The whole
     /// exchange, redirects and body included, is bounded by the configured timeout.
     pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        let named = |mut e: FetchError| {
+            e.url = url.to_string();
+            e
+        };
         match tokio::time::timeout(self.options.timeout, self.fetch_inner(url, validators)).await {
-            Ok(r) => r,
-            Err(_) => Err(FetchError::new(
+            Ok(r) => r.map_err(named),
+            Err(_) => Err(named(FetchError::new(
                 ErrorKind::Timeout,
                 format!(
                     "no complete response within {}",
                     crate::config::units::format_duration(self.options.timeout)
                 ),
-            )),
+            ))),
         }
     }
 
@@ -270,6 +274,7 @@ impl Fetcher {
                     _ => ErrorKind::InvalidResponse,
                 };
                 return Err(FetchError {
+                    url: String::new(),
                     kind,
                     message: format!("{final_url} answered {status}"),
                     status: Some(status.as_u16()),

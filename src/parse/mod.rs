@@ -1,16 +1,16 @@
 //! Bytes → [`ParsedFeed`]: feed-rs reads RSS 0.9x/1.0/2.0, Atom and JSON Feed; we then normalise
 //! every entry (plain-text titles, absolute http(s) links, text for matching). Entry HTML is kept
 //! as the feed gave it, with the base URL its relative links need: it is sanitised when served
-//! ([`sanitize::Sanitizer`]), so the work is spent on the few entries a reader sees, not on
+//! (`serve::html`), so the work is spent on the few entries a reader sees, not on
 //! every entry of every poll.
 //! Pure: no I/O, no ids, no duplicate decisions. [`parse_guarded`] turns a parser panic into an
 //! error, so one hostile feed cannot take the daemon down.
 
 pub mod encoding;
-pub mod sanitize;
+pub mod html;
 
 use crate::model::{Entry, FeedFormat, ParsedFeed};
-use sanitize::html_text;
+use html::html_text;
 use std::fmt;
 use url::Url;
 
@@ -85,7 +85,7 @@ fn html_of(body: String, content_type: &str) -> Option<String> {
         return None;
     }
     Some(if !is_html(content_type) {
-        format!("<p>{}</p>", sanitize::escape_text(trimmed))
+        format!("<p>{}</p>", html::escape_text(trimmed))
     } else if trimmed.len() == body.len() {
         body
     } else {

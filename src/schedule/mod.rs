@@ -1,19 +1,19 @@
 //! When each feed is polled: the pure [`policy`] and the [`Scheduler`], which starts due polls
 //! under the global (`concurrency`) and per-host (`per_host`) limits. A feed waiting for its host
-//! never holds a global slot, so one slow site cannot delay the others. No HTTP or SQL of its
-//! own: polls go through `poll`, feed rows through `poll::configured_feeds`.
+//! never holds a global slot, so one slow site cannot delay the others. The scheduler does no
+//! HTTP or SQL of its own: it is handed its [`Work`] (the feeds to poll and the function that
+//! polls one), so it is tested with a fake poll and a paused clock.
 
 pub mod policy;
 
 use crate::model::{FeedState, FeedStatus};
-use crate::poll::{Current, Pipeline, PollOutcome, configured_feeds, poll_feed};
-use crate::store::Store;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info};
@@ -21,13 +21,46 @@ use tracing::{error, info};
 /// Longest the scheduler sleeps between checks, so its heartbeat stays fresh.
 const MAX_SLEEP: Duration = Duration::from_secs(5);
 
-/// How long new (or overdue, after a restart) feeds are spread over.
-fn start_spread(pipeline: &Pipeline) -> Duration {
-    pipeline
-        .config
-        .daemon
-        .min_interval
-        .min(Duration::from_secs(60))
+/// How many polls may run at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// In all.
+    pub concurrency: usize,
+    /// Against one host.
+    pub per_host: usize,
+    /// New (or overdue, after a restart) feeds are spread over this long.
+    pub start_spread: Duration,
+}
+
+/// The feeds to poll and the limits to poll them under, as the current config says.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub feeds: Vec<FeedState>,
+    pub limits: Limits,
+}
+
+/// The feed list could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("loading the feeds to poll: {0}")]
+pub struct PlanError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
+
+/// What the scheduler is handed: where its feeds come from and how one is polled.
+pub trait Work: Send + 'static {
+    /// What one poll returns (it carries the feed's state after the poll).
+    type Outcome: Send + 'static;
+
+    /// The feeds to poll and the limits, read again after each reload.
+    fn plan(&mut self) -> impl Future<Output = Result<Plan, PlanError>> + Send;
+
+    /// Polls one feed.
+    fn poll(&self, state: FeedState) -> impl Future<Output = Self::Outcome> + Send + 'static;
+
+    /// The feed's state after the poll that gave `outcome`: when it is due next.
+    fn state_after(outcome: &Self::Outcome) -> &FeedState;
+
+    /// Resolves when the plan may have changed (a reload); `false` when no change can come any
+    /// more.
+    fn changed(&mut self) -> impl Future<Output = bool> + Send;
 }
 
 /// Liveness of the scheduler loop, read by `/healthz`.
@@ -62,29 +95,35 @@ fn host_of(url: &str) -> String {
         .unwrap_or_default()
 }
 
-pub struct Scheduler {
-    store: Arc<Store>,
-    current: Arc<Current>,
-    /// Tells the loop a new pipeline (config) was installed.
-    pipeline: watch::Receiver<Arc<Pipeline>>,
+/// A finished poll: feed URL, host, outcome.
+type Done<O> = (String, String, O);
+
+pub struct Scheduler<W: Work> {
+    work: W,
+    limits: Limits,
     slots: HashMap<String, Slot>,
     /// Idle feeds by next poll time: what `dispatch` walks, earliest first.
     queue: BTreeSet<(DateTime<Utc>, String)>,
     in_flight: usize,
     per_host: HashMap<String, usize>,
-    done_tx: mpsc::UnboundedSender<(String, String, PollOutcome)>,
-    done_rx: mpsc::UnboundedReceiver<(String, String, PollOutcome)>,
+    done_tx: mpsc::UnboundedSender<Done<W::Outcome>>,
+    done_rx: mpsc::UnboundedReceiver<Done<W::Outcome>>,
     tracker: TaskTracker,
     heartbeat: Arc<Heartbeat>,
+    /// Where first-poll jitter comes from (seeded in tests).
+    rng: fastrand::Rng,
 }
 
-impl Scheduler {
-    pub fn new(store: Arc<Store>, current: Arc<Current>, heartbeat: Arc<Heartbeat>) -> Scheduler {
+impl<W: Work> Scheduler<W> {
+    pub fn new(work: W, heartbeat: Arc<Heartbeat>) -> Scheduler<W> {
         let (done_tx, done_rx) = mpsc::unbounded_channel();
         Scheduler {
-            store,
-            pipeline: current.subscribe(),
-            current,
+            work,
+            limits: Limits {
+                concurrency: 1,
+                per_host: 1,
+                start_spread: Duration::ZERO,
+            },
             slots: HashMap::new(),
             queue: BTreeSet::new(),
             in_flight: 0,
@@ -93,22 +132,23 @@ impl Scheduler {
             done_rx,
             tracker: TaskTracker::new(),
             heartbeat,
+            rng: fastrand::Rng::new(),
         }
     }
 
-    /// Makes the set of polled feeds that of the current config: new feeds are scheduled
+    /// The same scheduler with its jitter drawn from `seed`.
+    pub fn with_seed(mut self, seed: u64) -> Scheduler<W> {
+        self.rng = fastrand::Rng::with_seed(seed);
+        self
+    }
+
+    /// Makes the set of polled feeds that of the current plan: new feeds are scheduled
     /// (spread over the start window), removed ones dropped, polls in flight left to finish.
-    pub async fn sync_feeds(&mut self, now: DateTime<Utc>) -> Result<(), String> {
-        let pipeline = self.current.get();
-        let store = self.store.clone();
-        let cfg = pipeline.config.clone();
-        let states = tokio::task::spawn_blocking(move || configured_feeds(&cfg, &store))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
-        let spread = start_spread(&pipeline);
+    pub async fn sync_feeds(&mut self, now: DateTime<Utc>) -> Result<(), PlanError> {
+        let plan = self.work.plan().await?;
+        self.limits = plan.limits;
         let mut keep = std::collections::HashSet::new();
-        for state in states {
+        for state in plan.feeds {
             keep.insert(state.url.clone());
             if self.slots.contains_key(&state.url) {
                 continue;
@@ -118,7 +158,11 @@ impl Scheduler {
                 // Not yet due: keep the stored schedule across restarts.
                 (_, Some(t)) if t > now => Some(t),
                 // New or overdue: spread, so a start never polls everything at once.
-                _ => Some(policy::first_poll(now, spread, fastrand::f64())),
+                _ => Some(policy::first_poll(
+                    now,
+                    plan.limits.start_spread,
+                    self.rng.f64(),
+                )),
             };
             self.slots.insert(
                 state.url.clone(),
@@ -147,9 +191,11 @@ impl Scheduler {
 
     /// Starts every due poll the limits allow. Returns how many started.
     pub fn dispatch(&mut self, now: DateTime<Utc>) -> usize {
-        let pipeline = self.current.get();
-        let limit = pipeline.config.daemon.concurrency;
-        let per_host = pipeline.config.daemon.per_host;
+        let Limits {
+            concurrency: limit,
+            per_host,
+            ..
+        } = self.limits;
         // Due feeds whose host has a free slot, earliest first, up to the global limit. Feeds
         // whose host is busy stay queued without holding a global slot.
         let mut start = Vec::new();
@@ -173,21 +219,16 @@ impl Scheduler {
             self.in_flight += 1;
             slot.in_flight = true;
             started += 1;
-            let (current, store, state, tx) = (
-                self.current.clone(),
-                self.store.clone(),
-                slot.state.clone(),
-                self.done_tx.clone(),
-            );
+            let (poll, tx) = (self.work.poll(slot.state.clone()), self.done_tx.clone());
             self.tracker.spawn(async move {
-                let outcome = poll_feed(current, store, state).await;
+                let outcome = poll.await;
                 let _ = tx.send((url, host, outcome));
             });
         }
         started
     }
 
-    fn finish(&mut self, url: String, host: String, outcome: PollOutcome) {
+    fn finish(&mut self, url: String, host: String, outcome: W::Outcome) {
         self.in_flight -= 1;
         if let Some(n) = self.per_host.get_mut(&host) {
             *n = n.saturating_sub(1);
@@ -196,15 +237,16 @@ impl Scheduler {
             }
         }
         if let Some(slot) = self.slots.get_mut(&url) {
+            let state = W::state_after(&outcome);
             slot.in_flight = false;
-            if outcome.state.moved_to != slot.state.moved_to {
-                slot.host = host_of(outcome.state.fetch_url());
+            if state.moved_to != slot.state.moved_to {
+                slot.host = host_of(state.fetch_url());
             }
-            slot.next = outcome.state.next_poll;
+            slot.next = state.next_poll;
             if let Some(t) = slot.next {
                 self.queue.insert((t, url.clone()));
             }
-            slot.state = outcome.state;
+            slot.state = state.clone();
         }
     }
 
@@ -222,8 +264,8 @@ impl Scheduler {
     pub async fn poll_once(
         mut self,
         only: Option<&str>,
-        mut each: impl FnMut(usize, usize, &PollOutcome),
-    ) -> Result<usize, String> {
+        mut each: impl FnMut(usize, usize, &W::Outcome),
+    ) -> Result<usize, PlanError> {
         let now = Utc::now();
         self.sync_feeds(now).await?;
         let mut total = 0;
@@ -263,8 +305,8 @@ impl Scheduler {
             tokio::select! {
                 _ = cancel.cancelled() => break,
                 Some((url, host, outcome)) = self.done_rx.recv() => self.finish(url, host, outcome),
-                changed = self.pipeline.changed() => {
-                    if changed.is_err() {
+                changed = self.work.changed() => {
+                    if !changed {
                         break;
                     }
                     if let Err(e) = self.sync_feeds(Utc::now()).await {

@@ -2,10 +2,11 @@
 //! private-topic tokens; `/healthz`; a small HTML index. Reads the store only; never fetches,
 //! never logs a token (request spans record the path without its query).
 
+pub mod html;
 pub mod render;
 
 use crate::config::Config;
-use crate::poll::Current;
+use crate::runtime::Live;
 use crate::schedule::Heartbeat;
 use crate::store::{Store, StoreError};
 use axum::Router;
@@ -267,13 +268,13 @@ pub fn render_feed(
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<Store>,
-    pub current: Arc<Current>,
+    pub live: Arc<Live>,
     pub heartbeat: Arc<Heartbeat>,
 }
 
 impl AppState {
     fn config(&self) -> Arc<Config> {
-        self.current.get().config.clone()
+        self.live.get().config.clone()
     }
 }
 
@@ -432,7 +433,7 @@ async fn index(State(state): State<AppState>) -> Response {
         .ok()
         .and_then(Result::ok)
         .unwrap_or_default();
-    let esc = crate::parse::sanitize::escape_text;
+    let esc = crate::parse::html::escape_text;
     let mut html = String::from(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>feedsift</title></head><body><h1>feedsift</h1><ul>",
     );

@@ -1,9 +1,10 @@
 //! Output feeds: Atom 1.0 (RFC 4287) and JSON Feed 1.1 from one page of stories. Pure: takes
 //! values, returns text, so `feedsift export` and the HTTP server print the same bytes.
 
+use super::html::clean_entry_html;
 use crate::config::Config;
-use crate::parse::sanitize::{clean_entry_html, escape_text};
-use crate::poll::feed_title;
+use crate::parse::html::escape_text;
+
 use crate::store::StoryItem;
 use atom_syndication as atom;
 use chrono::{DateTime, Utc};
@@ -37,7 +38,8 @@ impl Page<'_> {
     }
 
     fn source_title<'b>(&'b self, item: &'b StoryItem) -> &'b str {
-        feed_title(self.config, &item.feed_url, item.feed_title.as_deref())
+        self.config
+            .feed_title(&item.feed_url, item.feed_title.as_deref())
     }
 
     /// The other outlets of a story, named.
@@ -45,7 +47,7 @@ impl Page<'_> {
         item.also
             .iter()
             .map(|a| {
-                let t = feed_title(self.config, &a.feed_url, a.feed_title.as_deref());
+                let t = self.config.feed_title(&a.feed_url, a.feed_title.as_deref());
                 (t.to_string(), a.link.clone())
             })
             .collect()

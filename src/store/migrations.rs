@@ -1,6 +1,7 @@
 //! Ordered schema migrations. `PRAGMA user_version` holds how many have been applied; each runs
 //! in its own transaction. Append new steps; never edit a released one.
 
+use super::Cause;
 use rusqlite::Connection;
 
 pub const MIGRATIONS: &[&str] = &[
@@ -146,26 +147,25 @@ fn fill_url_keys(tx: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Applies every migration not yet applied. Refuses a database from a newer feedsift.
-pub fn migrate(conn: &mut Connection) -> Result<(), String> {
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(|e| format!("cannot read the schema version: {e}"))?;
+pub fn migrate(conn: &mut Connection) -> Result<(), Cause> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let known = MIGRATIONS.len() as i64;
     if version > known {
-        return Err(format!(
+        return Err(Cause::Schema(format!(
             "the database has schema version {version}, newer than this feedsift knows ({known}); \
              upgrade feedsift or use another database"
-        ));
+        )));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn
-            .transaction()
-            .map_err(|e| format!("migration {}: {e}", i + 1))?;
+        let tx = conn.transaction()?;
         tx.execute_batch(sql)
             .and_then(|_| data_step(i + 1).map_or(Ok(()), |step| step(&tx)))
             .and_then(|_| tx.pragma_update(None, "user_version", (i + 1) as i64))
             .and_then(|_| tx.commit())
-            .map_err(|e| format!("migration {} failed: {e}", i + 1))?;
+            .map_err(|source| Cause::Migration {
+                step: i + 1,
+                source,
+            })?;
     }
     Ok(())
 }

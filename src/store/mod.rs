@@ -4,10 +4,16 @@
 
 mod entries;
 mod feeds;
+mod matches;
 mod migrations;
+mod pages;
+mod retention;
+mod stories;
 mod writer;
 
-pub use entries::{EntryRow, NewEntry, PollWrite, StoryItem, TopicMatch, WriteStats};
+pub use entries::{EntryRow, NewEntry, PollWrite, StoredEntries, WriteStats, sort_time};
+pub use matches::{TopicMatch, TopicStats};
+pub use pages::{AlsoReported, StoryItem};
 
 use rusqlite::{Connection, OpenFlags};
 use std::fmt;
@@ -15,20 +21,43 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// A store failure, with what was being done.
-#[derive(Debug)]
+/// A store failure: what was being done, and the underlying cause (its `source()`).
+#[derive(Debug, thiserror::Error)]
+#[error("{context}: {cause}")]
 pub struct StoreError {
     pub context: String,
-    pub message: String,
+    #[source]
+    pub cause: Cause,
 }
 
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.context, self.message)
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Cause {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The file holds a schema this feedsift cannot use.
+    #[error("{0}")]
+    Schema(String),
+    #[error("migration {step} failed: {source}")]
+    Migration {
+        step: usize,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("the database writer has stopped")]
+    WriterStopped,
+}
+
+impl StoreError {
+    pub(crate) fn new(context: impl Into<String>, cause: impl Into<Cause>) -> StoreError {
+        StoreError {
+            context: context.into(),
+            cause: cause.into(),
+        }
     }
 }
-
-impl std::error::Error for StoreError {}
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -38,11 +67,20 @@ trait Context<T> {
 
 impl<T> Context<T> for rusqlite::Result<T> {
     fn context(self, what: &str) -> Result<T> {
-        self.map_err(|e| StoreError {
-            context: what.to_string(),
-            message: e.to_string(),
-        })
+        self.map_err(|e| StoreError::new(what, e))
     }
+}
+
+fn ts(s: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(s, 0).unwrap_or_default()
+}
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).expect("strings serialise")
+}
+
+fn parse_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
 }
 
 /// Readers kept open for reuse.
@@ -78,41 +116,42 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 impl Store {
     /// Opens (creating it and its folder if missing) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
-        let err = |message: String| StoreError {
-            context: format!("opening the database {}", path.display()),
-            message,
-        };
+        let what = format!("opening the database {}", path.display());
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
-                .map_err(|e| err(format!("cannot create its folder: {e}")))?;
+                .map_err(|e| StoreError::new(format!("{what}: creating its folder"), e))?;
         }
-        let mut conn = Connection::open(path).map_err(|e| err(e.to_string()))?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| err(e.to_string()))?;
-        configure(&conn).map_err(|e| err(e.to_string()))?;
-        // Space freed by retention is returned a little at a time (see `expire`); this only
-        // takes effect on a new database, before its first table.
-        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")
-            .map_err(|e| err(e.to_string()))?;
-        // The writer gets a larger page cache (12 MB: index pages stay hot across polls; 32 MB
-        // was no faster and cost 20 MB of peak memory). Checkpoints
-        // run in the background (see `writer`); the writer checkpoints itself only if the WAL
-        // passes 64 MiB anyway, and the WAL file is cut back to 64 MiB after each reset.
-        conn.pragma_update(None, "cache_size", -12_000)
-            .and_then(|_| conn.pragma_update(None, "wal_autocheckpoint", 16_000))
-            .and_then(|_| conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024))
-            .and_then(|_| conn.pragma_update(None, "temp_store", "MEMORY"))
-            .map_err(|e| err(e.to_string()))?;
-        migrations::migrate(&mut conn).map_err(err)?;
-        let checkpoints = Connection::open(path).map_err(|e| err(e.to_string()))?;
-        configure(&checkpoints).map_err(|e| err(e.to_string()))?;
+        let mut conn = Connection::open(path).context(&what)?;
+        Self::configure_writer(&conn).context(&what)?;
+        migrations::migrate(&mut conn).map_err(|cause| StoreError {
+            context: what.clone(),
+            cause,
+        })?;
+        let checkpoints = Connection::open(path).context(&what)?;
+        configure(&checkpoints).context(&what)?;
         let writer = writer::Writer::start(conn, checkpoints)
-            .map_err(|e| err(format!("cannot start the writer thread: {e}")))?;
+            .map_err(|e| StoreError::new(format!("{what}: starting the writer thread"), e))?;
         Ok(Store {
             path: path.to_path_buf(),
             writer,
             readers: Mutex::new(Vec::new()),
         })
+    }
+
+    fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        configure(conn)?;
+        // Space freed by retention is returned a little at a time (see `expire`); this only
+        // takes effect on a new database, before its first table.
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+        // The writer gets a larger page cache (12 MB: index pages stay hot across polls; 32 MB
+        // was no faster and cost 20 MB of peak memory). Checkpoints run in the background
+        // (see `writer`); the writer checkpoints itself only if the WAL passes 64 MiB anyway,
+        // and the WAL file is cut back to 64 MiB after each reset.
+        conn.pragma_update(None, "cache_size", -12_000)?;
+        conn.pragma_update(None, "wal_autocheckpoint", 16_000)?;
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")
     }
 
     fn open_reader(&self) -> Result<Connection> {
@@ -145,10 +184,10 @@ impl Store {
     }
 
     /// Runs `f` on the writer, all or nothing, and returns once it is committed.
-    pub(crate) fn write<T: Send + 'static>(
+    fn write<T: Send + 'static>(
         &self,
         what: &str,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        f: impl FnOnce(&mut writer::Tx<'_>) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T> {
         self.writer.write(what, f)
     }

@@ -6,18 +6,52 @@
 //! "each poll is all or nothing" while one commit (WAL write) serves many polls when they
 //! arrive faster than commits can be made.
 
-use super::{Result, StoreError};
+use super::stories::PrintCache;
+use super::{Cause, Result, StoreError};
 use rusqlite::Connection;
 use std::sync::mpsc;
 
 /// Most jobs applied in one transaction.
 const MAX_BATCH: usize = 64;
 
-/// Called after the transaction ends, with the commit error if it failed.
-type Finish = Box<dyn FnOnce(Option<String>) + Send>;
+/// What a job runs with: the write connection (inside the job's savepoint) and what the writer
+/// keeps between jobs. Derefs to the connection.
+pub(super) struct Tx<'a> {
+    pub conn: &'a Connection,
+    /// Story fingerprints the writer has read or written (see [`PrintCache`]); only jobs change
+    /// it, and the writer empties it whenever a job or a commit is rolled back.
+    pub prints: &'a mut PrintCache,
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+/// Called after the transaction ends, with the error if the transaction could not be started
+/// or committed.
+type Finish = Box<dyn FnOnce(Option<&rusqlite::Error>) + Send>;
 /// Runs inside a savepoint (or is told why it cannot run); says whether it succeeded and how to
 /// report back.
-type Job = Box<dyn FnOnce(std::result::Result<&Connection, &str>) -> (bool, Finish) + Send>;
+type Job =
+    Box<dyn FnOnce(std::result::Result<&mut Tx<'_>, &rusqlite::Error>) -> (bool, Finish) + Send>;
+
+/// A copy of `e` for each of the callers that share one failed transaction (rusqlite's error
+/// is not `Clone`; what SQLite said is kept, code and message).
+fn shared(e: &rusqlite::Error) -> rusqlite::Error {
+    match e {
+        rusqlite::Error::SqliteFailure(code, message) => {
+            rusqlite::Error::SqliteFailure(*code, message.clone())
+        }
+        other => rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+            Some(other.to_string()),
+        ),
+    }
+}
 
 /// Handle to the writer thread; dropping it lets the thread finish its queue and exit.
 pub(super) struct Writer {
@@ -66,36 +100,28 @@ impl Writer {
     pub(super) fn write<T: Send + 'static>(
         &self,
         what: &str,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        f: impl FnOnce(&mut Tx<'_>) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T> {
         let (reply, answer) = mpsc::sync_channel::<Result<T>>(1);
         let context = what.to_string();
-        let job: Job = Box::new(move |conn| {
-            match conn
-                .map_err(str::to_string)
-                .and_then(|c| f(c).map_err(|e| e.to_string()))
-            {
-                Ok(value) => (
-                    true,
-                    Box::new(move |commit_error: Option<String>| {
-                        let _ = reply.send(match commit_error {
-                            None => Ok(value),
-                            Some(message) => Err(StoreError { context, message }),
-                        });
-                    }),
-                ),
-                Err(message) => (
-                    false,
-                    Box::new(move |_| {
-                        let _ = reply.send(Err(StoreError { context, message }));
-                    }),
-                ),
-            }
+        let job: Job = Box::new(move |tx| match tx.map_err(shared).and_then(f) {
+            Ok(value) => (
+                true,
+                Box::new(move |failed: Option<&rusqlite::Error>| {
+                    let _ = reply.send(match failed {
+                        None => Ok(value),
+                        Some(e) => Err(StoreError::new(context, shared(e))),
+                    });
+                }),
+            ),
+            Err(e) => (
+                false,
+                Box::new(move |_| {
+                    let _ = reply.send(Err(StoreError::new(context, e)));
+                }),
+            ),
         });
-        let gone = || StoreError {
-            context: what.to_string(),
-            message: "the database writer has stopped".into(),
-        };
+        let gone = || StoreError::new(what, Cause::WriterStopped);
         self.jobs.send(job).map_err(|_| gone())?;
         answer.recv().map_err(|_| gone())?
     }
@@ -117,6 +143,7 @@ impl Drop for Writer {
 }
 
 fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
+    let mut prints = PrintCache::default();
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -125,28 +152,30 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let mut finishers = Vec::with_capacity(batch.len());
         if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-            let message = format!("cannot start a transaction: {e}");
-            tracing::error!(error = %message, "database write failed");
+            tracing::error!(error = %e, "database write failed: cannot start a transaction");
             for job in batch {
-                let (_, finish) = job(Err(&message));
-                finish(Some(message.clone()));
+                let (_, finish) = job(Err(&e));
+                finish(Some(&e));
             }
             continue;
         }
+        let mut finishers = Vec::with_capacity(batch.len());
         for job in batch {
             if let Err(e) = conn.execute_batch("SAVEPOINT job") {
-                let message = format!("cannot start a savepoint: {e}");
-                finishers.push(job(Err(&message)).1);
+                finishers.push(job(Err(&e)).1);
                 continue;
             }
-            let (ok, finish) = job(Ok(&conn));
+            let mut tx = Tx {
+                conn: &conn,
+                prints: &mut prints,
+            };
+            let (ok, finish) = job(Ok(&mut tx));
             let end = if ok {
                 "RELEASE job"
             } else {
                 // What the job cached of the rows it wrote is gone with them.
-                super::entries::forget_prints();
+                prints.clear();
                 "ROLLBACK TO job; RELEASE job"
             };
             if let Err(e) = conn.execute_batch(end) {
@@ -154,13 +183,13 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
             }
             finishers.push(finish);
         }
-        let commit_error = conn.execute_batch("COMMIT").err().map(|e| {
+        let commit_error = conn.execute_batch("COMMIT").err();
+        if commit_error.is_some() {
             let _ = conn.execute_batch("ROLLBACK");
-            super::entries::forget_prints();
-            e.to_string()
-        });
+            prints.clear();
+        }
         for finish in finishers {
-            finish(commit_error.clone());
+            finish(commit_error.as_ref());
         }
     }
 }

@@ -253,7 +253,7 @@ pub struct TestDaemon {
     pub addr: SocketAddr,
     pub shutdown: CancellationToken,
     reload: tokio::sync::mpsc::UnboundedSender<Option<daemon::ReloadReply>>,
-    pub task: JoinHandle<Result<(), String>>,
+    pub task: JoinHandle<Result<(), daemon::DaemonError>>,
 }
 
 impl TestDaemon {
@@ -293,7 +293,7 @@ impl TestDaemon {
     pub async fn reload(&self) -> Result<(), String> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.reload.send(Some(tx)).unwrap();
-        rx.await.unwrap()
+        rx.await.unwrap().map_err(|e| e.to_string())
     }
 
     pub async fn stop(self) {
@@ -309,26 +309,9 @@ pub async fn poll_once(
     Arc<feedsift::store::Store>,
     Vec<feedsift::poll::PollOutcome>,
 ) {
-    use feedsift::poll::{Current, Pipeline};
     let config = Arc::new(cfg.load());
-    let store = daemon::open_store(&config).await.unwrap();
-    let pipeline = Arc::new(Pipeline::new(config).unwrap());
-    let current = Current::new(pipeline.clone());
-    {
-        let (c, s) = (current.clone(), store.clone());
-        tokio::task::spawn_blocking(move || c.install(pipeline, &s))
-            .await
-            .unwrap()
-            .unwrap();
-    }
-    let scheduler = feedsift::schedule::Scheduler::new(
-        store.clone(),
-        current,
-        Arc::new(feedsift::schedule::Heartbeat::default()),
-    );
     let mut outcomes = Vec::new();
-    scheduler
-        .poll_once(None, |_, _, o| outcomes.push(o.clone()))
+    let (store, _) = daemon::poll_once(config, None, |_, _, o| outcomes.push(o.clone()))
         .await
         .unwrap();
     (store, outcomes)

@@ -4,7 +4,7 @@
 
 use crate::helpers::*;
 use feedsift::dedup::{canonical_url, story};
-use feedsift::parse::sanitize::html_text;
+use feedsift::parse::html::html_text;
 use std::collections::{BTreeMap, BTreeSet};
 
 struct Item {

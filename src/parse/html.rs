@@ -1,36 +1,5 @@
-//! HTML for output (sanitised with ammonia when served, relative links made absolute) and plain
-//! text for matching and titles (extracted from the feed's HTML as it came).
-
-use ammonia::{Builder, UrlRelative};
-use url::Url;
-
-/// Sanitises untrusted HTML: no script, no event handlers, no `javascript:` URLs; relative links
-/// and images resolved against `base`.
-pub struct Sanitizer {
-    builder: Builder<'static>,
-}
-
-impl Sanitizer {
-    pub fn new(base: Option<&Url>) -> Sanitizer {
-        let mut builder = Builder::default();
-        builder.url_relative(match base {
-            Some(b) => UrlRelative::RewriteWithBase(b.clone()),
-            None => UrlRelative::Deny,
-        });
-        builder.link_rel(Some("noopener noreferrer nofollow"));
-        Sanitizer { builder }
-    }
-
-    pub fn clean(&self, html: &str) -> String {
-        self.builder.clean(html).to_string()
-    }
-}
-
-/// Sanitises an entry's stored HTML for output, resolving relative links against `base`.
-pub fn clean_entry_html(html: &str, base: Option<&str>) -> String {
-    let base = base.and_then(|b| Url::parse(b).ok());
-    Sanitizer::new(base.as_ref()).clean(html)
-}
+//! Plain text of the feed's HTML as it came, for matching and titles: a one-pass scanner, no
+//! DOM. (HTML for output is sanitised when served, in `serve::html`.)
 
 /// Elements whose content is not text: skipped whole, as the sanitiser removes them.
 const NON_TEXT: [&[u8]; 4] = [b"script", b"style", b"template", b"title"];
@@ -38,7 +7,7 @@ const NON_TEXT: [&[u8]; 4] = [b"script", b"style", b"template", b"title"];
 /// Plain text of untrusted HTML as a feed gave it (titles, names, summaries, content): tags
 /// become spaces, comments and the content of `script`/`style` vanish, entities are decoded,
 /// whitespace is collapsed. A single pass without building a DOM: this runs on every entry of
-/// every poll, while sanitising ([`Sanitizer`]) runs only on what is served.
+/// every poll, while sanitising (`serve::html`) runs only on what is served.
 /// A `<` that does not open a tag, comment or declaration is text, as browsers read it.
 pub fn html_text(html: &str) -> String {
     use crate::text::push_clean;
@@ -153,24 +122,6 @@ pub fn escape_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sanitises_scripts_handlers_and_javascript_urls() {
-        let base = Url::parse("https://example.com/news/feed.xml").unwrap();
-        let s = Sanitizer::new(Some(&base));
-        let out = s.clean(
-            r#"<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a><a href="../a.html">rel</a><img src="/i.png"></p>"#,
-        );
-        assert!(
-            !out.contains("script") && !out.contains("onclick") && !out.contains("javascript"),
-            "{out}"
-        );
-        assert!(
-            out.contains(r#"href="https://example.com/a.html""#),
-            "{out}"
-        );
-        assert!(out.contains(r#"src="https://example.com/i.png""#), "{out}");
-    }
 
     #[test]
     fn text_keeps_words_apart_and_decodes_entities() {

@@ -1,6 +1,10 @@
 //! When a feed is next polled: a pure function of its interval, the outcome of the poll, what the
 //! server asked for and a jitter value, tested without a clock.
 
+mod state;
+
+pub use state::{Failure, Response, Settings, after_failure_state, after_success_state};
+
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 

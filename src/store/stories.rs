@@ -1,0 +1,303 @@
+//! Stories: which story a new entry joins (the one of its canonical link, or one its topics
+//! matched that is told in the same words), and merging two stories a new entry shows to be
+//! one. The writer keeps the fingerprints it compared with in a [`PrintCache`] it owns and
+//! hands to each job.
+
+use super::entries::NewEntry;
+use super::matches::set_match_sort;
+use super::writer::Tx;
+use crate::dedup::story::{self, Fingerprint};
+use crate::model::FeedId;
+use rusqlite::{Connection, OptionalExtension, named_params, params};
+use std::collections::{HashMap, HashSet};
+
+/// Entries with the same canonical URL join one story when first seen within this window.
+const SAME_URL_WINDOW_SECS: i64 = 7 * 86_400;
+
+/// How many stories of a topic a new entry is compared with (the nearest in time).
+const STORY_CANDIDATES: i64 = 200;
+
+/// A stored entry's sort time and fingerprint bytes.
+type StoredPrint = (i64, Box<[u8]>);
+
+/// Most fingerprints a [`PrintCache`] keeps (about 350 bytes each) before it starts over.
+const PRINTS_KEPT: usize = 10_000;
+
+/// A story: its id and sort time.
+pub(super) type StoryAt = (i64, i64);
+
+/// The fingerprints of the entries of stories recently compared with, by story: (entry sort
+/// time, fingerprint bytes). Kept by the writer thread, the only one that changes them, so that
+/// each new entry of a busy topic is compared with hundreds of stored ones without reading them
+/// from the database each time (reading them was most of the writer's time on a large first
+/// poll). A story's list is loaded on first use and kept current by the writes that add to it;
+/// any write that could change one otherwise (an entry's new text, a merge, a deletion, a
+/// rolled-back job) drops the story or the whole cache.
+#[derive(Default)]
+pub(super) struct PrintCache {
+    by_story: HashMap<i64, Vec<StoredPrint>>,
+    kept: usize,
+}
+
+impl PrintCache {
+    /// Forgets every cached fingerprint.
+    pub(super) fn clear(&mut self) {
+        *self = PrintCache::default();
+    }
+
+    /// Forgets one story's fingerprints.
+    pub(super) fn forget(&mut self, story_id: i64) {
+        if let Some(gone) = self.by_story.remove(&story_id) {
+            self.kept -= gone.len();
+        }
+    }
+
+    /// Records a new entry's fingerprint in its story's cached list, if that list is cached
+    /// (or the story is new, so the list is just this one).
+    pub(super) fn add(&mut self, story_id: i64, new_story: bool, sort: i64, bytes: &[u8]) {
+        let bytes = Box::from(bytes);
+        if new_story {
+            self.by_story.insert(story_id, vec![(sort, bytes)]);
+        } else if let Some(list) = self.by_story.get_mut(&story_id) {
+            list.push((sort, bytes));
+        } else {
+            return;
+        }
+        self.kept += 1;
+    }
+
+    /// Calls `each(entry sort time, fingerprint bytes)` for the fingerprinted entries of a
+    /// story, from the cache, loading the story's list first if needed.
+    fn each(
+        &mut self,
+        conn: &Connection,
+        story_id: i64,
+        mut each: impl FnMut(i64, &[u8]),
+    ) -> rusqlite::Result<()> {
+        if let Some(list) = self.by_story.get(&story_id) {
+            for (sort, bytes) in list {
+                each(*sort, bytes);
+            }
+            return Ok(());
+        }
+        let mut list = Vec::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT sort_time, fingerprint FROM entries INDEXED BY entries_prints
+             WHERE story_id = ?1 AND fingerprint IS NOT NULL",
+        )?;
+        let mut rows = stmt.query([story_id])?;
+        while let Some(r) = rows.next()? {
+            let (sort, bytes): (i64, Box<[u8]>) = (r.get(0)?, r.get_ref(1)?.as_blob()?.into());
+            each(sort, &bytes);
+            list.push((sort, bytes));
+        }
+        if self.kept + list.len() > PRINTS_KEPT {
+            self.clear();
+        }
+        self.kept += list.len();
+        self.by_story.insert(story_id, list);
+        Ok(())
+    }
+}
+
+/// A story's sort time (the sort time of its earliest entry).
+pub(super) fn story_sort(conn: &Connection, story_id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT sort_time FROM stories WHERE id = ?1")?
+        .query_row([story_id], |r| r.get(0))
+}
+
+/// Marks a story changed (an entry's text, or who reported it) at `now`.
+pub(super) fn touch_story(conn: &Connection, story_id: i64, now: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE stories SET updated_at = ?2 WHERE id = ?1")?
+        .execute(params![story_id, now])?;
+    Ok(())
+}
+
+/// Writes a new story shown through entry `first_entry_id` (not yet inserted); returns its id.
+pub(super) fn insert_story(
+    conn: &Connection,
+    n: &NewEntry,
+    sort: i64,
+    first_entry_id: i64,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO stories (uid, canonical_url, url_key, sort_time, updated_at, first_entry_id)
+         VALUES (:uid, :url, :url_key, :sort, :now, :first)",
+    )?
+    .execute(named_params! {
+        ":uid": n.uid,
+        ":url": n.canonical_url,
+        ":url_key": n.canonical_url.as_deref().map(crate::dedup::url_key),
+        ":sort": sort,
+        ":now": now,
+        ":first": first_entry_id,
+    })?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A new entry at `sort` became the earliest of its story: the story is shown through it.
+pub(super) fn lead_story(
+    conn: &Connection,
+    story_id: i64,
+    entry_id: i64,
+    sort: i64,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE stories SET first_entry_id = ?2, sort_time = ?3, updated_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![story_id, entry_id, sort, now])?;
+    set_match_sort(conn, story_id, sort)
+}
+
+/// The story a new entry (sorting at `sort`) joins: the one of its canonical link; else one
+/// told in the same words; and when the link joins one story and the wording another, the two
+/// are one and merge. `None`: a new story.
+pub(super) fn story_for(
+    tx: &mut Tx<'_>,
+    feed: FeedId,
+    n: &NewEntry,
+    sort: i64,
+    now: i64,
+) -> rusqlite::Result<Option<StoryAt>> {
+    let by_link = story_by_url(tx, n, sort)?;
+    Ok(match (by_link, similar_story(tx, feed, n, sort)?) {
+        (None, similar) => similar,
+        (Some(by_link), Some(similar)) if similar.0 != by_link.0 => {
+            Some(merge_stories(tx, similar.0, by_link.0, now)?)
+        }
+        (by_link, _) => by_link,
+    })
+}
+
+/// The story of a new entry's canonical link: one with the same link first seen within
+/// [`SAME_URL_WINDOW_SECS`].
+fn story_by_url(conn: &Connection, n: &NewEntry, sort: i64) -> rusqlite::Result<Option<StoryAt>> {
+    let Some(url) = &n.canonical_url else {
+        return Ok(None);
+    };
+    conn.prepare_cached(
+        "SELECT id, sort_time FROM stories WHERE url_key = :key AND canonical_url = :url
+         AND sort_time BETWEEN :from AND :to ORDER BY id LIMIT 1",
+    )?
+    .query_row(
+        named_params! {
+            ":url": url,
+            ":from": sort - SAME_URL_WINDOW_SECS,
+            ":to": sort + SAME_URL_WINDOW_SECS,
+            ":key": crate::dedup::url_key(url),
+        },
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// A story told in other words that `n` (sorting at `sort`) belongs to: among the stories its
+/// topics matched, the one with an entry within [`story::WINDOW_HOURS`] that
+/// [`story::same_story`] accepts most closely. Stories that already hold an entry of the same
+/// feed are not candidates (a feed does not report one event twice under two ids).
+fn similar_story(
+    tx: &mut Tx<'_>,
+    feed: FeedId,
+    n: &NewEntry,
+    sort: i64,
+) -> rusqlite::Result<Option<StoryAt>> {
+    let Some(fp) = &n.fingerprint else {
+        return Ok(None);
+    };
+    if n.topics.is_empty() || fp.words.is_empty() {
+        return Ok(None);
+    }
+    let mut alike = alike_stories(tx, n, fp, sort)?;
+    // The closest one that holds no entry of this feed yet.
+    alike.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, id) in alike {
+        let same_feed = tx
+            .prepare_cached("SELECT 1 FROM entries WHERE story_id = ?1 AND feed_id = ?2")?
+            .exists(params![id, feed.0])?;
+        if !same_feed {
+            return Ok(Some((id, story_sort(tx, id)?)));
+        }
+    }
+    Ok(None)
+}
+
+/// (score, story) of every story of `n`'s topics near `sort` with an entry that
+/// [`story::same_story`] accepts.
+fn alike_stories(
+    tx: &mut Tx<'_>,
+    n: &NewEntry,
+    fp: &Fingerprint,
+    sort: i64,
+) -> rusqlite::Result<Vec<(f64, i64)>> {
+    let window = story::WINDOW_HOURS * 3600;
+    // Each stored fingerprint is read into this one, in place.
+    let mut other = Fingerprint::default();
+    let mut seen = HashSet::new();
+    let mut alike = Vec::new();
+    for hit in &n.topics {
+        // The stories of the topic nearest in time, at most STORY_CANDIDATES of them: copies
+        // of one event arrive close together, and the cost stays bounded on a busy topic. (A
+        // match's sort time is its story's.)
+        let stories: Vec<i64> = tx
+            .prepare_cached(
+                "SELECT story_id FROM matches WHERE topic = :topic
+                 AND sort_time BETWEEN :from AND :to ORDER BY abs(sort_time - :at) LIMIT :n",
+            )?
+            .query_map(
+                named_params! {
+                    ":topic": hit.topic,
+                    ":from": sort - window,
+                    ":to": sort + window,
+                    ":at": sort,
+                    ":n": STORY_CANDIDATES,
+                },
+                |r| r.get(0),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in stories {
+            if !seen.insert(id) {
+                continue;
+            }
+            let mut best: Option<f64> = None;
+            tx.prints.each(tx.conn, id, |entry_sort, bytes| {
+                if !other.read(bytes) || !story::same_story(fp, &other, (sort - entry_sort) / 3600)
+                {
+                    return;
+                }
+                let score = story::jaccard(&fp.words, &other.words);
+                if best.is_none_or(|b| score > b) {
+                    best = Some(score);
+                }
+            })?;
+            if let Some(score) = best {
+                alike.push((score, id));
+            }
+        }
+    }
+    Ok(alike)
+}
+
+/// Moves the entries and matches of story `from` into story `into`, which is then shown through
+/// its earliest entry; returns `into`'s id and sort time.
+fn merge_stories(tx: &mut Tx<'_>, from: i64, into: i64, now: i64) -> rusqlite::Result<StoryAt> {
+    tx.prints.forget(from);
+    tx.prints.forget(into);
+    tx.prepare_cached("UPDATE entries SET story_id = ?2 WHERE story_id = ?1")?
+        .execute(params![from, into])?;
+    super::matches::move_matches(tx, from, into)?;
+    tx.prepare_cached(
+        "UPDATE stories SET
+             first_entry_id = (SELECT id FROM entries WHERE story_id = ?1 ORDER BY sort_time, id LIMIT 1),
+             sort_time = (SELECT MIN(sort_time) FROM entries WHERE story_id = ?1),
+             updated_at = ?2
+         WHERE id = ?1",
+    )?
+    .execute(params![into, now])?;
+    let sort = story_sort(tx, into)?;
+    set_match_sort(tx, into, sort)?;
+    tx.prepare_cached("DELETE FROM stories WHERE id = ?1")?
+        .execute([from])?;
+    Ok((into, sort))
+}
