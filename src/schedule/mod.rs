@@ -328,3 +328,6 @@ impl<W: Work> Scheduler<W> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
