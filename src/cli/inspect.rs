@@ -1,16 +1,93 @@
-//! `feedsift inspect URL|FILE`: what feedsift makes of one feed, storing nothing.
+//! `feedsift inspect URL|FILE`: what feedsift makes of one feed, storing nothing. One report is
+//! built, then printed as JSON or as text.
 
 use super::{CliResult, Failure, out, runtime};
 use crate::config::{self, Config};
 use crate::dedup;
-use crate::fetch::{FetchOptions, Fetcher, Validators};
+use crate::fetch::{FetchOptions, Fetched, Fetcher, Validators};
+use crate::model::{Entry, ParsedFeed};
 use crate::parse::parse_guarded;
+use crate::runtime::doc::{Source, entry_doc, topics_of};
 use crate::serve::html::clean_entry_html;
-use crate::topic::{Doc, DocInput, FeedRef};
+use crate::topic::Matcher;
 use chrono::SecondsFormat;
-use serde_json::json;
+use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
+
+/// What the server answered (URLs only).
+#[derive(Debug, Default, Serialize)]
+struct HttpReport {
+    status: Option<u16>,
+    final_url: Option<String>,
+    moved_to: Option<String>,
+    content_type: Option<String>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    cache_control: Option<String>,
+    expires: Option<String>,
+}
+
+impl HttpReport {
+    fn of(f: &Fetched) -> HttpReport {
+        HttpReport {
+            status: Some(f.status),
+            final_url: Some(f.final_url.clone()),
+            moved_to: f.moved_to.clone(),
+            content_type: f.content_type.clone(),
+            etag: f.validators.etag.clone(),
+            last_modified: f.validators.last_modified.clone(),
+            cache_control: f.cache_control.clone(),
+            expires: f.expires.clone(),
+        }
+    }
+
+    /// The fields that have a value, named as in the JSON.
+    fn lines(&self) -> Vec<(&'static str, String)> {
+        let text = [
+            ("final_url", &self.final_url),
+            ("moved_to", &self.moved_to),
+            ("content_type", &self.content_type),
+            ("etag", &self.etag),
+            ("last_modified", &self.last_modified),
+            ("cache_control", &self.cache_control),
+            ("expires", &self.expires),
+        ];
+        let status = self.status.map(|s| ("status", s.to_string()));
+        status
+            .into_iter()
+            .chain(
+                text.into_iter()
+                    .filter_map(|(k, v)| v.as_ref().map(|v| (k, v.clone()))),
+            )
+            .collect()
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct EntryReport {
+    id: String,
+    title: String,
+    link: Option<String>,
+    published: Option<String>,
+    updated: Option<String>,
+    summary: Option<String>,
+    content: Option<String>,
+    authors: Vec<String>,
+    categories: Vec<String>,
+    topics: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Report {
+    format: Option<String>,
+    encoding: Option<&'static str>,
+    http: Option<HttpReport>,
+    title: Option<String>,
+    entries: Vec<EntryReport>,
+    warnings: Vec<String>,
+    error: Option<String>,
+}
 
 pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
     // The config is optional here: with one, entries are matched against its topics.
@@ -19,172 +96,162 @@ pub fn run(config_path: &Path, target: &str, as_json: bool) -> CliResult {
     } else {
         None
     };
-    let mut http = serde_json::Map::new();
-    let is_url = target.starts_with("http://") || target.starts_with("https://");
-    let mut content_type: Option<String> = None;
-    let fetched: Result<(Vec<u8>, String), String> = if is_url {
-        let d = config.as_ref().map(|c| c.daemon.clone());
-        let fetcher = Fetcher::new(FetchOptions {
-            timeout: d
-                .as_ref()
-                .map(|d| d.timeout)
-                .unwrap_or(std::time::Duration::from_secs(30)),
-            max_body: d.as_ref().map(|d| d.max_body).unwrap_or(8 * 1024 * 1024),
-            user_agent: d
-                .map(|d| d.user_agent)
-                .unwrap_or_else(|| config::DEFAULT_USER_AGENT.to_string()),
-        })
-        .map_err(Failure::runtime)?;
-        let rt = runtime()?;
-        match rt.block_on(fetcher.fetch(target, &Validators::default())) {
-            Ok(f) => {
-                http.insert("status".into(), json!(f.status));
-                http.insert("final_url".into(), json!(f.final_url));
-                http.insert("moved_to".into(), json!(f.moved_to));
-                http.insert("content_type".into(), json!(f.content_type));
-                content_type = f.content_type.clone();
-                http.insert("etag".into(), json!(f.validators.etag));
-                http.insert("last_modified".into(), json!(f.validators.last_modified));
-                http.insert("cache_control".into(), json!(f.cache_control));
-                http.insert("expires".into(), json!(f.expires));
-                Ok((f.body.unwrap_or_default(), f.final_url))
-            }
-            Err(e) => {
-                http.insert("status".into(), json!(e.status));
-                Err(format!("{e}"))
-            }
-        }
-    } else {
-        let path = Path::new(target);
-        std::fs::read(path)
-            .map_err(|e| format!("cannot read {target}: {e}"))
-            .map(|b| {
-                let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-                (
-                    b,
-                    url::Url::from_file_path(&abs)
-                        .map(|u| u.to_string())
-                        .unwrap_or_default(),
-                )
-            })
-    };
-    let parsed = fetched.and_then(|(body, base)| {
-        parse_guarded(&body, &base, content_type.as_deref())
-            .map(|p| (p, base))
-            .map_err(|e| format!("parse: {e}"))
-    });
-    let (feed, base, error) = match parsed {
-        Ok((p, base)) => (Some(p), base, None),
-        Err(e) => (None, String::new(), Some(e)),
-    };
-    // Built once for all entries: the config's topics, and the feed's tags for topic scopes.
-    let matcher = config
-        .as_ref()
-        .map(|c| crate::topic::Matcher::new(c.topics.clone()));
-    let tags: Vec<String> = config
-        .as_ref()
-        .and_then(|c| c.feed(target))
-        .map(|fc| fc.tags.clone())
-        .unwrap_or_default();
-    let entries: Vec<serde_json::Value> = feed
-        .as_ref()
-        .map(|f| {
-            let keys = dedup::entry_keys(&f.entries);
-            f.entries
-                .iter()
-                .zip(keys)
-                .map(|(e, key)| {
-                    let topics: Vec<String> = matcher
-                        .as_ref()
-                        .map(|m| {
-                            let doc = Doc::new(&DocInput {
-                                title: &e.title,
-                                text: &e.text,
-                                authors: &e.authors,
-                                categories: &e.categories,
-                                feed_title: f.title.as_deref().unwrap_or(""),
-                                feed_url: &base,
-                                url: e.link.as_deref().unwrap_or(""),
-                            });
-                            m.match_doc(&doc, FeedRef { url: target, tags: &tags })
-                                .into_iter()
-                                .map(|h| h.topic)
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    json!({
-                        "id": key.unwrap_or_else(|| "(repeats an earlier entry)".into()),
-                        "title": e.title,
-                        "link": e.link,
-                        "published": e.published.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
-                        "updated": e.updated.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
-                        "summary": e.summary_html.as_deref().map(|h| clean_entry_html(h, e.html_base.as_deref())),
-                        "content": e.content_html.as_deref().map(|h| clean_entry_html(h, e.html_base.as_deref())),
-                        "authors": e.authors,
-                        "categories": e.categories,
-                        "topics": topics,
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let report = json!({
-        "format": feed.as_ref().map(|f| f.format.to_string()),
-        "encoding": feed.as_ref().map(|f| f.encoding),
-        "http": if is_url { serde_json::Value::Object(http) } else { serde_json::Value::Null },
-        "title": feed.as_ref().and_then(|f| f.title.clone()),
-        "entries": entries,
-        "warnings": feed.as_ref().map(|f| f.warnings.clone()).unwrap_or_default(),
-        "error": error,
-    });
+    let report = build(config.as_ref(), target)?;
     if as_json {
         out(&(serde_json::to_string_pretty(&report).expect("JSON") + "\n"))?;
     } else {
-        let mut s = String::new();
-        if let Some(h) = report["http"].as_object() {
-            for (k, v) in h {
-                if !v.is_null() {
-                    let _ = writeln!(
-                        s,
-                        "http {k}: {}",
-                        v.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| v.to_string())
-                    );
-                }
-            }
-        }
-        if let Some(f) = &feed {
-            let _ = writeln!(
-                s,
-                "format: {}\nencoding: {}\ntitle: {}",
-                f.format,
-                f.encoding,
-                f.title.as_deref().unwrap_or("(none)")
-            );
-            let _ = writeln!(s, "{} entries:", f.entries.len());
-        }
-        for e in report["entries"].as_array().into_iter().flatten() {
-            let _ = writeln!(s, "- {}", e["title"].as_str().unwrap_or(""));
-            let _ = writeln!(s, "    id: {}", e["id"].as_str().unwrap_or(""));
-            let _ = writeln!(s, "    link: {}", e["link"].as_str().unwrap_or("-"));
-            let _ = writeln!(
-                s,
-                "    published: {}",
-                e["published"].as_str().unwrap_or("-")
-            );
-            if let Some(t) = e["topics"].as_array().filter(|t| !t.is_empty()) {
-                let names: Vec<&str> = t.iter().filter_map(|v| v.as_str()).collect();
-                let _ = writeln!(s, "    topics: {}", names.join(", "));
-            }
-        }
-        for w in report["warnings"].as_array().into_iter().flatten() {
-            let _ = writeln!(s, "warning: {}", w.as_str().unwrap_or(""));
-        }
-        out(&s)?;
+        out(&text(&report))?;
     }
-    match error {
-        Some(e) => Err(Failure::runtime(format!("{target}: {e}"))),
+    match report.error {
+        Some(e) => Err(Failure::runtime(e)),
         None => Ok(()),
     }
+}
+
+/// Fetches or reads `target`, parses it and matches its entries.
+fn build(config: Option<&Config>, target: &str) -> Result<Report, Failure> {
+    let mut report = Report::default();
+    let is_url = target.starts_with("http://") || target.starts_with("https://");
+    let read = if is_url {
+        let (http, fetched) = fetch(config, target)?;
+        report.http = Some(http);
+        fetched
+    } else {
+        read_file(target)
+    };
+    let parsed = read.and_then(|(body, base, content_type)| {
+        parse_guarded(&body, &base, content_type.as_deref())
+            .map_err(|e| format!("{target}: parse: {e}"))
+    });
+    match parsed {
+        Ok(feed) => {
+            report.entries = entries(config, target, &feed);
+            report.format = Some(feed.format.to_string());
+            report.encoding = Some(feed.encoding);
+            report.title = feed.title;
+            report.warnings = feed.warnings;
+        }
+        Err(e) => report.error = Some(e),
+    }
+    Ok(report)
+}
+
+/// Body, base URL and content type of a document.
+type Read = Result<(Vec<u8>, String, Option<String>), String>;
+
+fn fetch(config: Option<&Config>, target: &str) -> Result<(HttpReport, Read), Failure> {
+    let d = config.map(|c| &c.daemon);
+    let fetcher = Fetcher::new(FetchOptions {
+        timeout: d.map_or(std::time::Duration::from_secs(30), |d| d.timeout),
+        max_body: d.map_or(8 * 1024 * 1024, |d| d.max_body),
+        user_agent: d.map_or_else(
+            || config::DEFAULT_USER_AGENT.to_string(),
+            |d| d.user_agent.clone(),
+        ),
+    })
+    .map_err(Failure::runtime)?;
+    let rt = runtime()?;
+    Ok(
+        match rt.block_on(fetcher.fetch(target, &Validators::default())) {
+            Ok(f) => {
+                let http = HttpReport::of(&f);
+                let body = f.body.unwrap_or_default();
+                (http, Ok((body, f.final_url, f.content_type)))
+            }
+            Err(e) => {
+                let http = HttpReport {
+                    status: e.status,
+                    ..HttpReport::default()
+                };
+                (http, Err(e.to_string()))
+            }
+        },
+    )
+}
+
+fn read_file(target: &str) -> Read {
+    let path = Path::new(target);
+    let body = std::fs::read(path).map_err(|e| format!("cannot read {target}: {e}"))?;
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let base = url::Url::from_file_path(&abs)
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    Ok((body, base, None))
+}
+
+/// Each entry as it would be stored, with the topics it matches: matched exactly as a poll of
+/// the configured feed `target` would match it (the same document, the same feed title).
+fn entries(config: Option<&Config>, target: &str, feed: &ParsedFeed) -> Vec<EntryReport> {
+    let matcher = config.map(|c| Matcher::new(c.topics.clone()));
+    let source = Source {
+        url: target,
+        own_title: feed.title.as_deref(),
+    };
+    let keys = dedup::entry_keys(&feed.entries);
+    feed.entries
+        .iter()
+        .zip(keys)
+        .map(|(e, key)| {
+            let topics = match (config, &matcher) {
+                (Some(c), Some(m)) => topics_of(m, c, target, &entry_doc(c, source, e))
+                    .into_iter()
+                    .map(|h| h.topic)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            entry_report(e, key, topics)
+        })
+        .collect()
+}
+
+fn entry_report(e: &Entry, key: Option<String>, topics: Vec<String>) -> EntryReport {
+    let time = |d: Option<chrono::DateTime<chrono::Utc>>| {
+        d.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
+    };
+    let html = |h: &Option<String>| {
+        h.as_deref()
+            .map(|h| clean_entry_html(h, e.html_base.as_deref()))
+    };
+    EntryReport {
+        id: key.unwrap_or_else(|| "(repeats an earlier entry)".into()),
+        title: e.title.clone(),
+        link: e.link.clone(),
+        published: time(e.published),
+        updated: time(e.updated),
+        summary: html(&e.summary_html),
+        content: html(&e.content_html),
+        authors: e.authors.clone(),
+        categories: e.categories.clone(),
+        topics,
+    }
+}
+
+/// The report as text, for a person.
+fn text(report: &Report) -> String {
+    let mut s = String::new();
+    for (k, v) in report.http.iter().flat_map(HttpReport::lines) {
+        let _ = writeln!(s, "http {k}: {v}");
+    }
+    if let Some(format) = &report.format {
+        let _ = writeln!(
+            s,
+            "format: {format}\nencoding: {}\ntitle: {}",
+            report.encoding.unwrap_or("-"),
+            report.title.as_deref().unwrap_or("(none)")
+        );
+        let _ = writeln!(s, "{} entries:", report.entries.len());
+    }
+    for e in &report.entries {
+        let _ = writeln!(s, "- {}", e.title);
+        let _ = writeln!(s, "    id: {}", e.id);
+        let _ = writeln!(s, "    link: {}", e.link.as_deref().unwrap_or("-"));
+        let _ = writeln!(s, "    published: {}", e.published.as_deref().unwrap_or("-"));
+        if !e.topics.is_empty() {
+            let _ = writeln!(s, "    topics: {}", e.topics.join(", "));
+        }
+    }
+    for w in &report.warnings {
+        let _ = writeln!(s, "warning: {w}");
+    }
+    s
 }

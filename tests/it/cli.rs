@@ -223,3 +223,78 @@ async fn gc_deletes_old_unmatched_entries_the_feed_no_longer_lists() {
         stdout(&o)
     );
 }
+
+/// `inspect` and `poll` build the same text for a topic to see: the configured feed title and
+/// URL for `feed:` terms, the configured tags for scopes. (Before they shared one builder,
+/// `inspect` matched `feed:` against the feed's own title and its final URL.)
+#[tokio::test]
+async fn inspect_matches_a_feed_as_poll_does() {
+    let server = FeedServer::start().await;
+    server.set(
+        "/own.xml",
+        "application/rss+xml",
+        rss(
+            "The Outlet's Own Title",
+            &[
+                ("1", "Missile launch reported", "https://o.example/1", "x"),
+                ("2", "Harvest festival", "https://o.example/2", "y"),
+                ("3", "Shoigu in Pyongyang", "https://o.example/3", "z"),
+            ],
+        ),
+    );
+    let url = server.url("/own.xml");
+    let cfg = TestConfig::new(&format!(
+        r#"
+[[feed]]
+url = "{url}"
+title = "Korea Watch"
+tags = ["asia"]
+[[topic]]
+id = "by-feed"
+query = '''feed:"korea watch" AND (missile OR shoigu)'''
+[[topic]]
+id = "scoped"
+query = "harvest"
+feeds = ["tag:asia"]
+"#
+    ));
+    let o = run(&cfg, &["inspect", &url, "--json"]).await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let inspected: Vec<(String, Vec<String>)> = report["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let topics = e["topics"].as_array().unwrap().iter();
+            let topics = topics.map(|t| t.as_str().unwrap().to_string()).collect();
+            (e["title"].as_str().unwrap().to_string(), topics)
+        })
+        .collect();
+    assert_eq!(
+        inspected,
+        [
+            ("Missile launch reported".to_string(), vec!["by-feed".to_string()]),
+            ("Harvest festival".to_string(), vec!["scoped".to_string()]),
+            ("Shoigu in Pyongyang".to_string(), vec!["by-feed".to_string()]),
+        ]
+    );
+    let o = run(&cfg, &["poll"]).await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (topic, want) in [
+        ("by-feed", vec!["Missile launch reported", "Shoigu in Pyongyang"]),
+        ("scoped", vec!["Harvest festival"]),
+    ] {
+        let o = run(&cfg, &["export", topic, "--format", "json"]).await;
+        assert!(o.status.success(), "{}", stderr(&o));
+        let feed: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let mut polled: Vec<&str> = feed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap())
+            .collect();
+        polled.sort();
+        assert_eq!(polled, want, "{topic}");
+    }
+}
