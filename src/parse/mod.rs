@@ -8,9 +8,16 @@
 
 pub mod encoding;
 pub mod html;
+mod repair;
+mod skip;
 
 use crate::model::{Entry, FeedFormat, ParsedFeed};
 use html::html_text;
+use repair::{
+    atom_03_as_atom_10, atom_text_types_repaired, bad_xml_base_removed, cdf_as_rss, contains,
+    head_str, rss_root, rss_version_fixed,
+};
+use skip::skip_schedule;
 use std::fmt;
 use url::Url;
 
@@ -107,315 +114,6 @@ pub fn entry_text(summary_html: Option<&str>, content_html: Option<&str>) -> Str
     }
 }
 
-/// Atom 0.3 (old Blogger, Movable Type and LiveJournal feeds) read as Atom 1.0: a `<feed>` root
-/// with `version="0.x"` gets the Atom 1.0 namespace (whatever namespace it declared: 0.3 feeds
-/// used several), and its MIME-type `type` attributes become 1.0 keywords, so that feed-rs sees
-/// titles, links, ids and content. (0.3's `modified`/`issued` dates are not 1.0's and stay
-/// unread: such entries sort by first-seen time.) RSS 0.90 (`my.netscape.com` namespace) is
-/// read as RSS 1.0, its successor with the same structure.
-fn atom_03_as_atom_10(bytes: &[u8], text: &str) -> Option<Vec<u8>> {
-    const RSS_090: &str = "http://my.netscape.com/rdf/simple/0.9/";
-    const RSS_10: &str = "http://purl.org/rss/1.0/";
-    if let Some(at) = text.find(RSS_090) {
-        let mut out = bytes[..at].to_vec();
-        out.extend_from_slice(RSS_10.as_bytes());
-        out.extend_from_slice(&bytes[at + RSS_090.len()..]);
-        return Some(out);
-    }
-    let root = text.find("<feed")?;
-    let root_end = root + text[root..].find('>')?;
-    let tag = &text[root..root_end];
-    if !(tag.contains("version=\"0.") || tag.contains("version='0.")) {
-        return None;
-    }
-    let ns_at = root + tag.find("xmlns=")? + 6;
-    let quote = text[ns_at..]
-        .chars()
-        .next()
-        .filter(|q| *q == '"' || *q == '\'')?;
-    let ns_end = ns_at + 1 + text[ns_at + 1..root_end].find(quote)?;
-    let mut out = bytes[..ns_at + 1].to_vec();
-    out.extend_from_slice(b"http://www.w3.org/2005/Atom");
-    out.extend_from_slice(&bytes[ns_end..]);
-    Some(atom_text_types_repaired(&out).unwrap_or(out))
-}
-
-/// Microsoft's Channel Definition Format (1997; `<CHANNEL HREF=…><ITEM HREF=…><TITLE>`) read
-/// as RSS 2.0: channel and item titles, links (`HREF`) and abstracts. Other CDF elements
-/// (schedules, logos, nested channels' own data) are dropped.
-fn cdf_as_rss(bytes: &[u8], head: &str) -> Option<Vec<u8>> {
-    // The root element (looked for in the head): the first tag that is not a declaration,
-    // comment or instruction.
-    let mut at = 0;
-    loop {
-        let lt = at + head[at..].find('<')?;
-        let rest = &head[lt..];
-        if rest.starts_with("<!--") {
-            at = lt + rest.find("-->")? + 3;
-        } else if rest.starts_with("<?") || rest.starts_with("<!") {
-            at = lt + rest.find('>')? + 1;
-        } else if rest.starts_with("<CHANNEL") {
-            break;
-        } else {
-            return None;
-        }
-    }
-    let text = std::str::from_utf8(bytes).ok()?;
-    let attr = |tag: &str, name: &str| -> Option<String> {
-        let upper = tag.to_ascii_uppercase();
-        let at = upper.find(&format!("{name}="))? + name.len() + 1;
-        let quote = tag[at..]
-            .chars()
-            .next()
-            .filter(|q| *q == '"' || *q == '\'')?;
-        let end = at + 1 + tag[at + 1..].find(quote)?;
-        Some(tag[at + 1..end].to_string())
-    };
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\">");
-    let mut rest = &text[at..];
-    let mut depth = 0;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        rest = &rest[lt..];
-        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-        let tag = &rest[..end];
-        let name: String = tag
-            .trim_start_matches(['<', '/'])
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':' || *c == '-')
-            .collect::<String>()
-            .to_ascii_uppercase();
-        let closing = tag.starts_with("</");
-        let link = |out: &mut String| {
-            if let Some(href) = attr(tag, "HREF") {
-                out.push_str("<link>");
-                out.push_str(&href);
-                out.push_str("</link>");
-            }
-        };
-        match (name.as_str(), closing) {
-            ("CHANNEL", false) => {
-                depth += 1;
-                if depth == 1 {
-                    out.push_str("<channel>");
-                    link(&mut out);
-                }
-            }
-            ("CHANNEL", true) => {
-                depth -= 1;
-                if depth == 0 {
-                    out.push_str("</channel>");
-                }
-            }
-            ("ITEM", false) => {
-                out.push_str("<item>");
-                link(&mut out);
-                if tag.ends_with("/>") {
-                    out.push_str("</item>");
-                }
-            }
-            ("ITEM", true) => out.push_str("</item>"),
-            ("TITLE", _) => out.push_str(if closing { "</title>" } else { "<title>" }),
-            ("ABSTRACT", _) => out.push_str(if closing {
-                "</description>"
-            } else {
-                "<description>"
-            }),
-            // Markup this conversion does not carry over; its text stays.
-            _ => {}
-        }
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out.push_str("</rss>");
-    Some(out.into_bytes())
-}
-
-/// The document without `xml:base` attributes that are no URL (even relative to the document's
-/// own), which make feed-rs reject the whole feed; `None` when none is bad.
-fn bad_xml_base_removed(bytes: &[u8], doc_url: Option<&Url>) -> Option<Vec<u8>> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut changed = false;
-    while let Some(at) = rest.find("xml:base=") {
-        let value_at = at + 9;
-        let quote = rest[value_at..]
-            .chars()
-            .next()
-            .filter(|q| *q == '"' || *q == '\'');
-        let end = quote.and_then(|q| rest[value_at + 1..].find(q).map(|e| value_at + 1 + e));
-        let (Some(_), Some(end)) = (quote, end) else {
-            out.push_str(&rest[..value_at]);
-            rest = &rest[value_at..];
-            continue;
-        };
-        let value = html_escape::decode_html_entities(&rest[value_at + 1..end]);
-        let good = match doc_url {
-            Some(doc) => doc.join(&value).is_ok(),
-            None => Url::parse(&value).is_ok(),
-        };
-        if good {
-            out.push_str(&rest[..end + 1]);
-        } else {
-            out.push_str(rest[..at].trim_end_matches([' ', '\t', '\n', '\r']));
-            out.push(' ');
-            changed = true;
-        }
-        rest = &rest[end + 1..];
-    }
-    out.push_str(rest);
-    changed.then(|| out.into_bytes())
-}
-
-/// The first 4 KiB of a document as text (up to the last whole character): where the repairs
-/// look for the root element and namespaces.
-fn head_str(bytes: &[u8]) -> &str {
-    let head = &bytes[..bytes.len().min(4096)];
-    match std::str::from_utf8(head) {
-        Ok(h) => h,
-        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).expect("valid up to here"),
-    }
-}
-
-/// Where the `<rss` root element starts, if the document (in its first 4 KiB) has one.
-fn rss_root(bytes: &[u8]) -> Option<usize> {
-    let head = &bytes[..bytes.len().min(4096)];
-    head.windows(5)
-        .position(|w| w[..4] == *b"<rss" && (w[4] == b'>' || w[4].is_ascii_whitespace()))
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
-
-/// `<rss>` without a `version` attribute (common), or with one feed-rs does not know (`0.93`,
-/// `0.94`, `2.01`; all rejected by feed-rs), read as `version="2.0"`. Only the root element of an
-/// RSS document is touched; `2.0`, `0.91` and `0.92` are left as they are.
-fn rss_version_fixed(bytes: &[u8]) -> Option<Vec<u8>> {
-    let head = &bytes[..bytes.len().min(4096)];
-    let at = rss_root(bytes)?;
-    let end = at + head[at..].iter().position(|&b| b == b'>')?;
-    let tag = &head[at..end];
-    let mut out = Vec::with_capacity(bytes.len() + 16);
-    match tag.windows(8).position(|w| w == b"version=") {
-        None => {
-            out.extend_from_slice(&bytes[..at + 4]);
-            out.extend_from_slice(b" version=\"2.0\"");
-            out.extend_from_slice(&bytes[at + 4..]);
-        }
-        Some(v) => {
-            let quote_at = at + v + 8;
-            let quote = *bytes
-                .get(quote_at)
-                .filter(|q| **q == b'"' || **q == b'\'')?;
-            let value_end = quote_at + 1 + tag[v + 9..].iter().position(|&b| b == quote)?;
-            let value = &bytes[quote_at + 1..value_end];
-            if matches!(value, b"2.0" | b"" | b"0.91" | b"0.92") {
-                return None;
-            }
-            out.extend_from_slice(&bytes[..quote_at + 1]);
-            out.extend_from_slice(b"2.0");
-            out.extend_from_slice(&bytes[value_end..]);
-        }
-    }
-    Some(out)
-}
-
-/// Atom text constructs whose `type` is a MIME type (Atom 0.3 style: `text/html`,
-/// `application/xhtml+xml`) or empty, which feed-rs rejects with the whole feed, given the
-/// Atom 1.0 keyword instead: `html`, `xhtml`, else `text`. `None` when there is nothing to fix.
-fn atom_text_types_repaired(doc: &[u8]) -> Option<Vec<u8>> {
-    const ELEMENTS: [&str; 8] = [
-        "title",
-        "subtitle",
-        "summary",
-        "rights",
-        "tagline",
-        "copyright",
-        "info",
-        "content",
-    ];
-    let text = std::str::from_utf8(doc).ok()?;
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut changed = false;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        rest = &rest[lt..];
-        let tag_end = rest.find('>').map_or(rest.len(), |e| e + 1);
-        let tag = &rest[..tag_end];
-        let name = tag[1..]
-            .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
-            .next()
-            .unwrap_or("");
-        let local = name.rsplit(':').next().unwrap_or(name);
-        let fixed = ELEMENTS.contains(&local).then(|| retyped(tag)).flatten();
-        match fixed {
-            Some((t, base64)) => {
-                out.push_str(&t);
-                changed = true;
-                rest = &rest[tag_end..];
-                // Base64 text: decoded in place, escaped as the HTML it usually is.
-                let close = format!("</{name}");
-                if base64 && let Some(end) = rest.find(&close) {
-                    use base64::Engine as _;
-                    let encoded: String =
-                        rest[..end].chars().filter(|c| !c.is_whitespace()).collect();
-                    if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded) {
-                        let decoded = String::from_utf8_lossy(&decoded);
-                        out.push_str(&html_escape::encode_text(&decoded));
-                        rest = &rest[end..];
-                    }
-                }
-                continue;
-            }
-            None => out.push_str(tag),
-        }
-        rest = &rest[tag_end..];
-    }
-    out.push_str(rest);
-    changed.then(|| out.into_bytes())
-}
-
-/// `tag` with its `type` attribute made an Atom 1.0 keyword, if it was something else (and the
-/// element has no `src`, where a MIME type is right); and whether its text is base64 (Atom
-/// 0.3 `mode="base64"`, or a binary MIME type), to be decoded.
-fn retyped(tag: &str) -> Option<(String, bool)> {
-    if tag.contains(" src=") {
-        return None;
-    }
-    let base64_mode = tag.contains("mode=\"base64\"") || tag.contains("mode='base64'");
-    let Some(at) = tag.find(" type=").map(|a| a + 6) else {
-        // No type: only base64 text needs one (the decoded text is usually HTML).
-        let close = tag.len() - if tag.ends_with("/>") { 2 } else { 1 };
-        return base64_mode.then(|| {
-            (
-                format!("{} type=\"html\"{}", &tag[..close], &tag[close..]),
-                true,
-            )
-        });
-    };
-    let quote = tag[at..]
-        .chars()
-        .next()
-        .filter(|q| *q == '"' || *q == '\'')?;
-    let end = at + 1 + tag[at + 1..].find(quote)?;
-    let value = tag[at + 1..end].trim().to_ascii_lowercase();
-    let binary = value.starts_with("application/") && !value.contains("xml");
-    let keyword = match value.as_str() {
-        "text" | "html" | "xhtml" if !base64_mode => return None,
-        _ if base64_mode || binary => "html",
-        v if v.contains("xhtml") => "xhtml",
-        v if v.contains("html") => "html",
-        _ => "text",
-    };
-    Some((
-        format!("{}{quote}{keyword}{quote}{}", &tag[..at], &tag[end + 1..]),
-        base64_mode || binary,
-    ))
-}
-
 /// Parses one feed document as [`parse_http`] does, without an HTTP `Content-Type`.
 pub fn parse(bytes: &[u8], base_url: &str) -> Result<ParsedFeed, ParseError> {
     parse_http(bytes, base_url, None)
@@ -429,16 +127,6 @@ pub fn parse_http(
     content_type: Option<&str>,
 ) -> Result<ParsedFeed, ParseError> {
     let base = Url::parse(base_url).ok();
-    // A fresh parser per attempt: feed-rs keeps state across a failed parse (its media RSS
-    // handler then asserts on the next one).
-    let parser = || {
-        feed_rs::parser::Builder::new()
-            .base_uri(Some(base_url))
-            // An empty id marks "the feed gave none": `dedup` then decides identity itself,
-            // instead of trusting an id generated from whatever the entry happens to have.
-            .id_generator(|_, _, _| String::new())
-            .build()
-    };
     let (decoded, encoding) = encoding::to_utf8(bytes, content_type);
     let bytes: &[u8] = &decoded;
     let head = head_str(bytes);
@@ -446,25 +134,7 @@ pub fn parse_http(
         .or_else(|| atom_03_as_atom_10(bytes, head))
         .or_else(|| cdf_as_rss(bytes, head));
     let bytes = versioned.as_deref().unwrap_or(bytes);
-    let retyped = |e: &feed_rs::parser::ParseFeedError| match e {
-        feed_rs::parser::ParseFeedError::ParseError(
-            feed_rs::parser::ParseErrorKind::UnknownMimeType { .. },
-        ) => atom_text_types_repaired(bytes),
-        _ => None,
-    };
-    // Repairs tried only when feed-rs rejects a document, on a fresh parser each time.
-    let mut parsed = parser().parse(bytes);
-    if let Err(e) = &parsed
-        && let Some(fixed) = retyped(e)
-    {
-        parsed = parser().parse(fixed.as_slice());
-    }
-    if parsed.is_err()
-        && let Some(fixed) = bad_xml_base_removed(bytes, base.as_ref())
-    {
-        parsed = parser().parse(fixed.as_slice());
-    }
-    let feed = match parsed {
+    let feed = match read_repaired(bytes, base_url, base.as_ref()) {
         Ok(feed) => feed,
         // An `<rss>` with no `<channel>` is an empty feed (feed-rs rejects it; feedparser and
         // browsers read it as empty): nothing to store, but not an error to back off from.
@@ -502,72 +172,12 @@ pub fn parse_http(
         .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
         .find_map(|l| absolute(base.as_ref(), &l.href));
     let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
-    let mut entries = Vec::with_capacity(feed.entries.len());
-    for (i, mut e) in feed.entries.into_iter().enumerate() {
-        // An entry's own xml:base, resolved against the document's URL, wins for its links.
-        let entry_base = e
-            .base
-            .as_deref()
-            .and_then(|b| match &base {
-                Some(doc) => doc.join(b).ok(),
-                None => Url::parse(b).ok(),
-            })
-            .filter(|u| matches!(u.scheme(), "http" | "https"));
-        let entry_base = entry_base.or_else(|| base.clone());
-        let link = e
-            .links
-            .iter()
-            .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-            .chain(e.links.iter())
-            .find_map(|l| absolute(entry_base.as_ref(), &l.href));
-        if link.is_none() && !e.links.is_empty() {
-            warnings.push(format!(
-                "entry {}: dropped link {:?} (not an http, https or mailto URL)",
-                i + 1,
-                e.links[0].href
-            ));
-        }
-        // Moved out of feed-rs's entry, not copied: they are most of its bytes.
-        let summary_html = e
-            .summary
-            .take()
-            .and_then(|s| html_of(s.content, s.content_type.as_str()));
-        let content_html = e.content.take().and_then(|c| {
-            let content_type = c.content_type;
-            c.body.and_then(|b| html_of(b, content_type.as_str()))
-        });
-        let text = entry_text(summary_html.as_deref(), content_html.as_deref());
-        let title = e.title.as_ref().map(text_of).unwrap_or_default();
-        let authors = e
-            .authors
-            .iter()
-            .filter_map(|p| p.name.as_deref().map(html_text))
-            .filter(|n| !n.is_empty())
-            .collect();
-        let mut categories: Vec<String> = Vec::new();
-        for c in &e.categories {
-            let name = html_text(c.label.as_deref().unwrap_or(&c.term));
-            if !name.is_empty() && !categories.contains(&name) {
-                categories.push(name);
-            }
-        }
-        let guid = Some(e.id.trim().to_string()).filter(|g| !g.is_empty());
-        entries.push(Entry {
-            guid,
-            title,
-            link,
-            html_base: entry_base
-                .filter(|_| summary_html.is_some() || content_html.is_some())
-                .map(String::from),
-            summary_html,
-            content_html,
-            text,
-            authors,
-            categories,
-            published: e.published.or(e.updated),
-            updated: e.updated,
-        });
-    }
+    let entries = feed
+        .entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| entry_of(e, base.as_ref(), i, &mut warnings))
+        .collect();
     let (skip_hours, skip_days) = if matches!(format, FeedFormat::Rss0 | FeedFormat::Rss2) {
         skip_schedule(bytes)
     } else {
@@ -586,60 +196,105 @@ pub fn parse_http(
     })
 }
 
-/// The text inside the first `<tag>…</tag>` of `doc`, if any.
-fn element<'a>(doc: &'a str, tag: &str) -> Option<&'a str> {
-    let open = format!("<{tag}>");
-    let close = format!("</{tag}>");
-    let start = doc.find(&open)? + open.len();
-    let end = start + doc[start..].find(&close)?;
-    Some(&doc[start..end])
-}
-
-/// Every text of `<tag>…</tag>` inside `block`.
-fn elements<'a>(mut block: &'a str, tag: &str) -> Vec<&'a str> {
-    let mut out = Vec::new();
-    while let Some(text) = element(block, tag) {
-        out.push(text.trim());
-        let consumed = block.find(text).unwrap_or(0) + text.len();
-        block = &block[consumed..];
-    }
-    out
-}
-
-/// RSS `<skipHours>` and `<skipDays>` (feed-rs does not read them) as bit sets: bit n = hour
-/// n (GMT); bit 0 = Monday. Only the channel's own elements, before the first item, count.
-fn skip_schedule(bytes: &[u8]) -> (u32, u8) {
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    let text = String::from_utf8_lossy(head);
-    let channel = text.split("<item").next().unwrap_or("");
-    let mut hours = 0u32;
-    for h in element(channel, "skipHours")
-        .map(|b| elements(b, "hour"))
-        .unwrap_or_default()
+/// feed-rs's reading of `bytes`, with the repairs that are tried only when it rejects a
+/// document (each on a fresh parser: feed-rs keeps state across a failed parse, and its media
+/// RSS handler then asserts on the next one).
+fn read_repaired(
+    bytes: &[u8],
+    base_url: &str,
+    base: Option<&Url>,
+) -> Result<feed_rs::model::Feed, feed_rs::parser::ParseFeedError> {
+    let parser = || {
+        feed_rs::parser::Builder::new()
+            .base_uri(Some(base_url))
+            // An empty id marks "the feed gave none": `dedup` then decides identity itself,
+            // instead of trusting an id generated from whatever the entry happens to have.
+            .id_generator(|_, _, _| String::new())
+            .build()
+    };
+    let mut parsed = parser().parse(bytes);
+    if let Err(feed_rs::parser::ParseFeedError::ParseError(
+        feed_rs::parser::ParseErrorKind::UnknownMimeType { .. },
+    )) = &parsed
+        && let Some(fixed) = atom_text_types_repaired(bytes)
     {
-        // RSS 2.0 says 0–23; some feeds write 24 for midnight.
-        if let Ok(n) = h.parse::<u32>() {
-            hours |= 1 << (n % 24);
+        parsed = parser().parse(fixed.as_slice());
+    }
+    if parsed.is_err()
+        && let Some(fixed) = bad_xml_base_removed(bytes, base)
+    {
+        parsed = parser().parse(fixed.as_slice());
+    }
+    parsed
+}
+
+/// One feed-rs entry (the `i`th of its document) as ours: links made absolute against its own
+/// `xml:base` or the document's URL, HTML kept as given, text extracted for matching.
+fn entry_of(
+    mut e: feed_rs::model::Entry,
+    base: Option<&Url>,
+    i: usize,
+    warnings: &mut Vec<String>,
+) -> Entry {
+    // An entry's own xml:base, resolved against the document's URL, wins for its links.
+    let entry_base = e
+        .base
+        .as_deref()
+        .and_then(|b| match base {
+            Some(doc) => doc.join(b).ok(),
+            None => Url::parse(b).ok(),
+        })
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .or_else(|| base.cloned());
+    let link = e
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .chain(e.links.iter())
+        .find_map(|l| absolute(entry_base.as_ref(), &l.href));
+    if link.is_none() && !e.links.is_empty() {
+        warnings.push(format!(
+            "entry {}: dropped link {:?} (not an http, https or mailto URL)",
+            i + 1,
+            e.links[0].href
+        ));
+    }
+    // Moved out of feed-rs's entry, not copied: they are most of its bytes.
+    let summary_html = e
+        .summary
+        .take()
+        .and_then(|s| html_of(s.content, s.content_type.as_str()));
+    let content_html = e.content.take().and_then(|c| {
+        let content_type = c.content_type;
+        c.body.and_then(|b| html_of(b, content_type.as_str()))
+    });
+    let mut categories: Vec<String> = Vec::new();
+    for c in &e.categories {
+        let name = html_text(c.label.as_deref().unwrap_or(&c.term));
+        if !name.is_empty() && !categories.contains(&name) {
+            categories.push(name);
         }
     }
-    let mut days = 0u8;
-    for d in element(channel, "skipDays")
-        .map(|b| elements(b, "day"))
-        .unwrap_or_default()
-    {
-        let bit = match d.to_ascii_lowercase().as_str() {
-            "monday" => 0,
-            "tuesday" => 1,
-            "wednesday" => 2,
-            "thursday" => 3,
-            "friday" => 4,
-            "saturday" => 5,
-            "sunday" => 6,
-            _ => continue,
-        };
-        days |= 1 << bit;
+    Entry {
+        guid: Some(e.id.trim().to_string()).filter(|g| !g.is_empty()),
+        title: e.title.as_ref().map(text_of).unwrap_or_default(),
+        link,
+        html_base: entry_base
+            .filter(|_| summary_html.is_some() || content_html.is_some())
+            .map(String::from),
+        text: entry_text(summary_html.as_deref(), content_html.as_deref()),
+        summary_html,
+        content_html,
+        authors: e
+            .authors
+            .iter()
+            .filter_map(|p| p.name.as_deref().map(html_text))
+            .filter(|n| !n.is_empty())
+            .collect(),
+        categories,
+        published: e.published.or(e.updated),
+        updated: e.updated,
     }
-    (hours, days)
 }
 
 #[cfg(test)]

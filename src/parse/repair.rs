@@ -1,0 +1,316 @@
+//! Repairs of the raw document for what feed-rs cannot read as it is: RSS versions it does
+//! not know, Atom 0.3, RSS 0.90, Microsoft CDF, Atom text types given as MIME types, and
+//! `xml:base` attributes that are no URL. Each is one named step on the bytes; `parse_http`
+//! tries them in order.
+
+use url::Url;
+
+/// Atom 0.3 (old Blogger, Movable Type and LiveJournal feeds) read as Atom 1.0: a `<feed>` root
+/// with `version="0.x"` gets the Atom 1.0 namespace (whatever namespace it declared: 0.3 feeds
+/// used several), and its MIME-type `type` attributes become 1.0 keywords, so that feed-rs sees
+/// titles, links, ids and content. (0.3's `modified`/`issued` dates are not 1.0's and stay
+/// unread: such entries sort by first-seen time.) RSS 0.90 (`my.netscape.com` namespace) is
+/// read as RSS 1.0, its successor with the same structure.
+pub(super) fn atom_03_as_atom_10(bytes: &[u8], text: &str) -> Option<Vec<u8>> {
+    const RSS_090: &str = "http://my.netscape.com/rdf/simple/0.9/";
+    const RSS_10: &str = "http://purl.org/rss/1.0/";
+    if let Some(at) = text.find(RSS_090) {
+        let mut out = bytes[..at].to_vec();
+        out.extend_from_slice(RSS_10.as_bytes());
+        out.extend_from_slice(&bytes[at + RSS_090.len()..]);
+        return Some(out);
+    }
+    let root = text.find("<feed")?;
+    let root_end = root + text[root..].find('>')?;
+    let tag = &text[root..root_end];
+    if !(tag.contains("version=\"0.") || tag.contains("version='0.")) {
+        return None;
+    }
+    let ns_at = root + tag.find("xmlns=")? + 6;
+    let quote = text[ns_at..]
+        .chars()
+        .next()
+        .filter(|q| *q == '"' || *q == '\'')?;
+    let ns_end = ns_at + 1 + text[ns_at + 1..root_end].find(quote)?;
+    let mut out = bytes[..ns_at + 1].to_vec();
+    out.extend_from_slice(b"http://www.w3.org/2005/Atom");
+    out.extend_from_slice(&bytes[ns_end..]);
+    Some(atom_text_types_repaired(&out).unwrap_or(out))
+}
+
+/// Microsoft's Channel Definition Format (1997; `<CHANNEL HREF=…><ITEM HREF=…><TITLE>`) read
+/// as RSS 2.0: channel and item titles, links (`HREF`) and abstracts. Other CDF elements
+/// (schedules, logos, nested channels' own data) are dropped.
+pub(super) fn cdf_as_rss(bytes: &[u8], head: &str) -> Option<Vec<u8>> {
+    // The root element (looked for in the head): the first tag that is not a declaration,
+    // comment or instruction.
+    let mut at = 0;
+    loop {
+        let lt = at + head[at..].find('<')?;
+        let rest = &head[lt..];
+        if rest.starts_with("<!--") {
+            at = lt + rest.find("-->")? + 3;
+        } else if rest.starts_with("<?") || rest.starts_with("<!") {
+            at = lt + rest.find('>')? + 1;
+        } else if rest.starts_with("<CHANNEL") {
+            break;
+        } else {
+            return None;
+        }
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let upper = tag.to_ascii_uppercase();
+        let at = upper.find(&format!("{name}="))? + name.len() + 1;
+        let quote = tag[at..]
+            .chars()
+            .next()
+            .filter(|q| *q == '"' || *q == '\'')?;
+        let end = at + 1 + tag[at + 1..].find(quote)?;
+        Some(tag[at + 1..end].to_string())
+    };
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\">");
+    let mut rest = &text[at..];
+    let mut depth = 0;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        let tag = &rest[..end];
+        let name: String = tag
+            .trim_start_matches(['<', '/'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':' || *c == '-')
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let closing = tag.starts_with("</");
+        let link = |out: &mut String| {
+            if let Some(href) = attr(tag, "HREF") {
+                out.push_str("<link>");
+                out.push_str(&href);
+                out.push_str("</link>");
+            }
+        };
+        match (name.as_str(), closing) {
+            ("CHANNEL", false) => {
+                depth += 1;
+                if depth == 1 {
+                    out.push_str("<channel>");
+                    link(&mut out);
+                }
+            }
+            ("CHANNEL", true) => {
+                depth -= 1;
+                if depth == 0 {
+                    out.push_str("</channel>");
+                }
+            }
+            ("ITEM", false) => {
+                out.push_str("<item>");
+                link(&mut out);
+                if tag.ends_with("/>") {
+                    out.push_str("</item>");
+                }
+            }
+            ("ITEM", true) => out.push_str("</item>"),
+            ("TITLE", _) => out.push_str(if closing { "</title>" } else { "<title>" }),
+            ("ABSTRACT", _) => out.push_str(if closing {
+                "</description>"
+            } else {
+                "<description>"
+            }),
+            // Markup this conversion does not carry over; its text stays.
+            _ => {}
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out.push_str("</rss>");
+    Some(out.into_bytes())
+}
+
+/// The document without `xml:base` attributes that are no URL (even relative to the document's
+/// own), which make feed-rs reject the whole feed; `None` when none is bad.
+pub(super) fn bad_xml_base_removed(bytes: &[u8], doc_url: Option<&Url>) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(at) = rest.find("xml:base=") {
+        let value_at = at + 9;
+        let quote = rest[value_at..]
+            .chars()
+            .next()
+            .filter(|q| *q == '"' || *q == '\'');
+        let end = quote.and_then(|q| rest[value_at + 1..].find(q).map(|e| value_at + 1 + e));
+        let (Some(_), Some(end)) = (quote, end) else {
+            out.push_str(&rest[..value_at]);
+            rest = &rest[value_at..];
+            continue;
+        };
+        let value = html_escape::decode_html_entities(&rest[value_at + 1..end]);
+        let good = match doc_url {
+            Some(doc) => doc.join(&value).is_ok(),
+            None => Url::parse(&value).is_ok(),
+        };
+        if good {
+            out.push_str(&rest[..end + 1]);
+        } else {
+            out.push_str(rest[..at].trim_end_matches([' ', '\t', '\n', '\r']));
+            out.push(' ');
+            changed = true;
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    changed.then(|| out.into_bytes())
+}
+
+/// The first 4 KiB of a document as text (up to the last whole character): where the repairs
+/// look for the root element and namespaces.
+pub(super) fn head_str(bytes: &[u8]) -> &str {
+    let head = &bytes[..bytes.len().min(4096)];
+    match std::str::from_utf8(head) {
+        Ok(h) => h,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).expect("valid up to here"),
+    }
+}
+
+/// Where the `<rss` root element starts, if the document (in its first 4 KiB) has one.
+pub(super) fn rss_root(bytes: &[u8]) -> Option<usize> {
+    let head = &bytes[..bytes.len().min(4096)];
+    head.windows(5)
+        .position(|w| w[..4] == *b"<rss" && (w[4] == b'>' || w[4].is_ascii_whitespace()))
+}
+
+pub(super) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// `<rss>` without a `version` attribute (common), or with one feed-rs does not know (`0.93`,
+/// `0.94`, `2.01`; all rejected by feed-rs), read as `version="2.0"`. Only the root element of an
+/// RSS document is touched; `2.0`, `0.91` and `0.92` are left as they are.
+pub(super) fn rss_version_fixed(bytes: &[u8]) -> Option<Vec<u8>> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let at = rss_root(bytes)?;
+    let end = at + head[at..].iter().position(|&b| b == b'>')?;
+    let tag = &head[at..end];
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    match tag.windows(8).position(|w| w == b"version=") {
+        None => {
+            out.extend_from_slice(&bytes[..at + 4]);
+            out.extend_from_slice(b" version=\"2.0\"");
+            out.extend_from_slice(&bytes[at + 4..]);
+        }
+        Some(v) => {
+            let quote_at = at + v + 8;
+            let quote = *bytes
+                .get(quote_at)
+                .filter(|q| **q == b'"' || **q == b'\'')?;
+            let value_end = quote_at + 1 + tag[v + 9..].iter().position(|&b| b == quote)?;
+            let value = &bytes[quote_at + 1..value_end];
+            if matches!(value, b"2.0" | b"" | b"0.91" | b"0.92") {
+                return None;
+            }
+            out.extend_from_slice(&bytes[..quote_at + 1]);
+            out.extend_from_slice(b"2.0");
+            out.extend_from_slice(&bytes[value_end..]);
+        }
+    }
+    Some(out)
+}
+
+/// Atom text constructs whose `type` is a MIME type (Atom 0.3 style: `text/html`,
+/// `application/xhtml+xml`) or empty, which feed-rs rejects with the whole feed, given the
+/// Atom 1.0 keyword instead: `html`, `xhtml`, else `text`. `None` when there is nothing to fix.
+pub(super) fn atom_text_types_repaired(doc: &[u8]) -> Option<Vec<u8>> {
+    const ELEMENTS: [&str; 8] = [
+        "title",
+        "subtitle",
+        "summary",
+        "rights",
+        "tagline",
+        "copyright",
+        "info",
+        "content",
+    ];
+    let text = std::str::from_utf8(doc).ok()?;
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        let tag_end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        let tag = &rest[..tag_end];
+        let name = tag[1..]
+            .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .next()
+            .unwrap_or("");
+        let local = name.rsplit(':').next().unwrap_or(name);
+        let fixed = ELEMENTS.contains(&local).then(|| retyped(tag)).flatten();
+        match fixed {
+            Some((t, base64)) => {
+                out.push_str(&t);
+                changed = true;
+                rest = &rest[tag_end..];
+                // Base64 text: decoded in place, escaped as the HTML it usually is.
+                let close = format!("</{name}");
+                if base64 && let Some(end) = rest.find(&close) {
+                    use base64::Engine as _;
+                    let encoded: String =
+                        rest[..end].chars().filter(|c| !c.is_whitespace()).collect();
+                    if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded) {
+                        let decoded = String::from_utf8_lossy(&decoded);
+                        out.push_str(&html_escape::encode_text(&decoded));
+                        rest = &rest[end..];
+                    }
+                }
+                continue;
+            }
+            None => out.push_str(tag),
+        }
+        rest = &rest[tag_end..];
+    }
+    out.push_str(rest);
+    changed.then(|| out.into_bytes())
+}
+
+/// `tag` with its `type` attribute made an Atom 1.0 keyword, if it was something else (and the
+/// element has no `src`, where a MIME type is right); and whether its text is base64 (Atom
+/// 0.3 `mode="base64"`, or a binary MIME type), to be decoded.
+pub(super) fn retyped(tag: &str) -> Option<(String, bool)> {
+    if tag.contains(" src=") {
+        return None;
+    }
+    let base64_mode = tag.contains("mode=\"base64\"") || tag.contains("mode='base64'");
+    let Some(at) = tag.find(" type=").map(|a| a + 6) else {
+        // No type: only base64 text needs one (the decoded text is usually HTML).
+        let close = tag.len() - if tag.ends_with("/>") { 2 } else { 1 };
+        return base64_mode.then(|| {
+            (
+                format!("{} type=\"html\"{}", &tag[..close], &tag[close..]),
+                true,
+            )
+        });
+    };
+    let quote = tag[at..]
+        .chars()
+        .next()
+        .filter(|q| *q == '"' || *q == '\'')?;
+    let end = at + 1 + tag[at + 1..].find(quote)?;
+    let value = tag[at + 1..end].trim().to_ascii_lowercase();
+    let binary = value.starts_with("application/") && !value.contains("xml");
+    let keyword = match value.as_str() {
+        "text" | "html" | "xhtml" if !base64_mode => return None,
+        _ if base64_mode || binary => "html",
+        v if v.contains("xhtml") => "xhtml",
+        v if v.contains("html") => "html",
+        _ => "text",
+    };
+    Some((
+        format!("{}{quote}{keyword}{quote}{}", &tag[..at], &tag[end + 1..]),
+        base64_mode || binary,
+    ))
+}
+
