@@ -3,8 +3,9 @@
 //!
 //! # Layout
 //! Dependencies point downward only:
-//! `cli → daemon → {schedule, poll, serve} → {fetch, parse, dedup, store, topic} → text → model`;
-//! `config` calls only `topic` (to compile queries). See ARCHITECTURE.md.
+//! `cli → daemon → {poll, serve} → runtime → {config, fetch, parse, dedup, store, topic, schedule}
+//! → text → model`; `poll` and `serve` never import each other, and `schedule` is handed its
+//! work instead of importing `poll`. ARCHITECTURE.md lists the few edges inside the middle row.
 
 pub mod cli;
 pub mod config;

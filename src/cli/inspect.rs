@@ -245,7 +245,11 @@ fn text(report: &Report) -> String {
         let _ = writeln!(s, "- {}", e.title);
         let _ = writeln!(s, "    id: {}", e.id);
         let _ = writeln!(s, "    link: {}", e.link.as_deref().unwrap_or("-"));
-        let _ = writeln!(s, "    published: {}", e.published.as_deref().unwrap_or("-"));
+        let _ = writeln!(
+            s,
+            "    published: {}",
+            e.published.as_deref().unwrap_or("-")
+        );
         if !e.topics.is_empty() {
             let _ = writeln!(s, "    topics: {}", e.topics.join(", "));
         }

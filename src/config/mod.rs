@@ -7,7 +7,7 @@ pub mod units;
 
 use crate::dedup::feed_url_key;
 use crate::topic::{self, Aliases, Pattern, Scope, Topic};
-use raw::{RawConfig, RawDaemon};
+use raw::{RawConfig, RawDaemon, RawTopic};
 use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::fmt;
@@ -264,7 +264,46 @@ impl Validator<'_> {
     }
 
     fn daemon(&mut self, raw: &RawDaemon, base: &Path, state_dir: Option<&Path>) -> Daemon {
-        let database = match &raw.database {
+        let database = self.database(raw, base, state_dir);
+        let listen = self.listen(raw);
+        let public_url = self.public_url(raw, listen);
+        let (poll_interval, min_interval, max_interval) = self.intervals(raw);
+        let concurrency = self.count(&raw.concurrency, "concurrency", 32);
+        let per_host = self.count(&raw.per_host, "per_host", 2);
+        let timeout = self.duration(&raw.timeout, "timeout", Duration::from_secs(30));
+        let max_body = match &raw.max_body {
+            None => 8 * 1024 * 1024,
+            Some(s) => units::parse_size(s.get_ref()).unwrap_or_else(|e| {
+                self.at(s, format!("max_body: {e}"));
+                0
+            }),
+        };
+        let retention = self.duration(
+            &raw.retention,
+            "retention",
+            Duration::from_secs(90 * 86_400),
+        );
+        let user_agent = self.user_agent(raw);
+        Daemon {
+            database,
+            listen,
+            public_url,
+            poll_interval,
+            min_interval,
+            max_interval,
+            concurrency,
+            per_host,
+            timeout,
+            max_body,
+            retention,
+            user_agent,
+        }
+    }
+
+    /// The database file: as given (relative to the config file), else in systemd's state
+    /// directory, else beside the config.
+    fn database(&mut self, raw: &RawDaemon, base: &Path, state_dir: Option<&Path>) -> PathBuf {
+        match &raw.database {
             Some(s) if s.get_ref().trim().is_empty() => {
                 self.at(s, "database must name a file".into());
                 PathBuf::new()
@@ -274,8 +313,11 @@ impl Validator<'_> {
                 Some(dir) => dir.join("feedsift.db"),
                 None => base.join("feedsift.db"),
             },
-        };
-        let listen = match &raw.listen {
+        }
+    }
+
+    fn listen(&mut self, raw: &RawDaemon) -> SocketAddr {
+        match &raw.listen {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
             Some(s) => s.get_ref().parse().unwrap_or_else(|e| {
                 self.at(
@@ -287,8 +329,12 @@ impl Validator<'_> {
                 );
                 SocketAddr::from(([127, 0, 0, 1], 8080))
             }),
-        };
-        let public_url = match &raw.public_url {
+        }
+    }
+
+    /// The URL readers reach the server at, without a trailing slash.
+    fn public_url(&mut self, raw: &RawDaemon, listen: SocketAddr) -> String {
+        match &raw.public_url {
             None => format!("http://{listen}"),
             Some(s) => match Url::parse(s.get_ref()) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => {
@@ -305,7 +351,12 @@ impl Validator<'_> {
                     String::new()
                 }
             },
-        };
+        }
+    }
+
+    /// `poll_interval`, `min_interval` and `max_interval`, checked against each other; the
+    /// poll interval is kept within the bounds.
+    fn intervals(&mut self, raw: &RawDaemon) -> (Duration, Duration, Duration) {
         let poll_interval = self.duration(
             &raw.poll_interval,
             "poll_interval",
@@ -344,22 +395,11 @@ impl Validator<'_> {
             );
         }
         let poll_interval = poll_interval.clamp(min_interval, max_interval.max(min_interval));
-        let concurrency = self.count(&raw.concurrency, "concurrency", 32);
-        let per_host = self.count(&raw.per_host, "per_host", 2);
-        let timeout = self.duration(&raw.timeout, "timeout", Duration::from_secs(30));
-        let max_body = match &raw.max_body {
-            None => 8 * 1024 * 1024,
-            Some(s) => units::parse_size(s.get_ref()).unwrap_or_else(|e| {
-                self.at(s, format!("max_body: {e}"));
-                0
-            }),
-        };
-        let retention = self.duration(
-            &raw.retention,
-            "retention",
-            Duration::from_secs(90 * 86_400),
-        );
-        let user_agent = match &raw.user_agent {
+        (poll_interval, min_interval, max_interval)
+    }
+
+    fn user_agent(&mut self, raw: &RawDaemon) -> String {
+        match &raw.user_agent {
             None => DEFAULT_USER_AGENT.to_string(),
             Some(s) => {
                 let ua = s.get_ref().trim();
@@ -368,20 +408,6 @@ impl Validator<'_> {
                 }
                 ua.to_string()
             }
-        };
-        Daemon {
-            database,
-            listen,
-            public_url,
-            poll_interval,
-            min_interval,
-            max_interval,
-            concurrency,
-            per_host,
-            timeout,
-            max_body,
-            retention,
-            user_agent,
         }
     }
 
@@ -537,38 +563,7 @@ impl Validator<'_> {
                     .query(e, aliases, &format!("topic {id:?} exclude"))
                     .map(Some),
             };
-            let mut scope = Vec::new();
-            for f in t.feeds.iter().flatten() {
-                let s = f.get_ref().trim();
-                if let Some(tag) = s.strip_prefix("tag:") {
-                    if feeds.iter().any(|fc| fc.tags.iter().any(|t| t == tag)) {
-                        scope.push(Scope::Tag(tag.to_string()));
-                    } else {
-                        self.at(
-                            f,
-                            format!("topic {id:?}: no configured feed has the tag {tag:?}"),
-                        );
-                    }
-                } else if let Some(fc) = {
-                    let key = feed_url_key(s);
-                    feeds.iter().find(|fc| feed_url_key(&fc.url) == key)
-                } {
-                    scope.push(Scope::Url(fc.url.clone()));
-                } else {
-                    self.at(
-                        f,
-                        format!(
-                            "topic {id:?}: {s:?} is neither \"tag:NAME\" nor the URL of a configured feed"
-                        ),
-                    );
-                }
-            }
-            if matches!(&t.feeds, Some(v) if v.is_empty()) {
-                self.at(
-                    &t.id,
-                    format!("topic {id:?}: feeds = [] would match nothing; leave it out to use all feeds"),
-                );
-            }
+            let scope = self.scope(t, id, feeds);
             let limit = match &t.limit {
                 None => 50,
                 Some(l) if (1..=500).contains(l.get_ref()) => *l.get_ref() as u32,
@@ -611,6 +606,46 @@ impl Validator<'_> {
             }
         }
         out
+    }
+
+    /// The feeds a topic is limited to (`feeds = ["tag:NAME", URL, ...]`), each checked
+    /// against the configured feeds.
+    fn scope(&mut self, t: &RawTopic, id: &str, feeds: &[FeedConfig]) -> Vec<Scope> {
+        let mut scope = Vec::new();
+        for f in t.feeds.iter().flatten() {
+            let s = f.get_ref().trim();
+            if let Some(tag) = s.strip_prefix("tag:") {
+                if feeds.iter().any(|fc| fc.tags.iter().any(|t| t == tag)) {
+                    scope.push(Scope::Tag(tag.to_string()));
+                } else {
+                    self.at(
+                        f,
+                        format!("topic {id:?}: no configured feed has the tag {tag:?}"),
+                    );
+                }
+            } else if let Some(fc) = {
+                let key = feed_url_key(s);
+                feeds.iter().find(|fc| feed_url_key(&fc.url) == key)
+            } {
+                scope.push(Scope::Url(fc.url.clone()));
+            } else {
+                self.at(
+                    f,
+                    format!(
+                        "topic {id:?}: {s:?} is neither \"tag:NAME\" nor the URL of a configured feed"
+                    ),
+                );
+            }
+        }
+        if matches!(&t.feeds, Some(v) if v.is_empty()) {
+            self.at(
+                &t.id,
+                format!(
+                    "topic {id:?}: feeds = [] would match nothing; leave it out to use all feeds"
+                ),
+            );
+        }
+        scope
     }
 }
 

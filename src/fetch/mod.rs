@@ -146,6 +146,83 @@ fn size_text(n: u64) -> String {
     }
 }
 
+impl Fetched {
+    /// What a response at `url` said, without its body.
+    fn from_response(
+        url: &Url,
+        moved_to: Option<String>,
+        status: StatusCode,
+        headers: &HeaderMap,
+    ) -> Fetched {
+        Fetched {
+            final_url: url.to_string(),
+            moved_to,
+            status: status.as_u16(),
+            body: None,
+            validators: Validators {
+                etag: header_string(headers, header::ETAG),
+                last_modified: header_string(headers, header::LAST_MODIFIED),
+            },
+            content_type: header_string(headers, header::CONTENT_TYPE),
+            cache_control: header_string(headers, header::CACHE_CONTROL),
+            expires: header_string(headers, header::EXPIRES),
+        }
+    }
+}
+
+/// Where a redirect from `current` leads, unless it is malformed, loops back to a URL already
+/// `seen`, or would be one hop too many.
+fn redirect_target(
+    status: StatusCode,
+    headers: &HeaderMap,
+    current: &Url,
+    seen: &HashSet<String>,
+    hops: usize,
+) -> Result<Url, FetchError> {
+    let location = header_string(headers, header::LOCATION).ok_or_else(|| {
+        FetchError::new(
+            ErrorKind::InvalidResponse,
+            format!("{status} without a Location header"),
+        )
+    })?;
+    let next = current.join(&location).map_err(|e| {
+        FetchError::new(
+            ErrorKind::InvalidResponse,
+            format!("{status} to an invalid Location {location:?}: {e}"),
+        )
+    })?;
+    if seen.contains(next.as_str()) {
+        return Err(FetchError::new(
+            ErrorKind::Redirects,
+            format!("redirect loop: {current} redirects back to {next}"),
+        ));
+    }
+    if hops + 1 > MAX_REDIRECTS {
+        return Err(FetchError::new(
+            ErrorKind::Redirects,
+            format!("more than {MAX_REDIRECTS} redirects (last to {next})"),
+        ));
+    }
+    Ok(next)
+}
+
+/// A status that is neither success, redirect nor 304, as an error of its kind.
+fn status_error(url: &str, status: StatusCode, headers: &HeaderMap) -> FetchError {
+    let kind = match status.as_u16() {
+        429 => ErrorKind::RateLimited,
+        400..=499 => ErrorKind::Http4xx,
+        500..=599 => ErrorKind::Http5xx,
+        _ => ErrorKind::InvalidResponse,
+    };
+    FetchError {
+        url: String::new(),
+        kind,
+        message: format!("{url} answered {status}"),
+        status: Some(status.as_u16()),
+        retry_after: header_string(headers, header::RETRY_AFTER),
+    }
+}
+
 impl Fetcher {
     pub fn new(options: FetchOptions) -> Result<Fetcher, FetcherError> {
         let mut headers = HeaderMap::new();
@@ -206,32 +283,8 @@ impl Fetcher {
             let resp = req.send().await.map_err(|e| classify(&e))?;
             let status = resp.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
-                let location =
-                    header_string(resp.headers(), header::LOCATION).ok_or_else(|| {
-                        FetchError::new(
-                            ErrorKind::InvalidResponse,
-                            format!("{status} without a Location header"),
-                        )
-                    })?;
-                let next = current.join(&location).map_err(|e| {
-                    FetchError::new(
-                        ErrorKind::InvalidResponse,
-                        format!("{status} to an invalid Location {location:?}: {e}"),
-                    )
-                })?;
+                let next = redirect_target(status, resp.headers(), &current, &seen, hops)?;
                 hops += 1;
-                if seen.contains(next.as_str()) {
-                    return Err(FetchError::new(
-                        ErrorKind::Redirects,
-                        format!("redirect loop: {current} redirects back to {next}"),
-                    ));
-                }
-                if hops > MAX_REDIRECTS {
-                    return Err(FetchError::new(
-                        ErrorKind::Redirects,
-                        format!("more than {MAX_REDIRECTS} redirects (last to {next})"),
-                    ));
-                }
                 permanent &= matches!(
                     status,
                     StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
@@ -239,56 +292,30 @@ impl Fetcher {
                 current = next;
                 continue;
             }
-            let final_url = current.to_string();
-            let moved_to = (hops > 0 && permanent).then(|| final_url.clone());
-            let headers = resp.headers().clone();
-            let fetched = |body| Fetched {
-                final_url: final_url.clone(),
-                moved_to: moved_to.clone(),
-                status: status.as_u16(),
-                body,
-                validators: Validators {
-                    etag: header_string(&headers, header::ETAG),
-                    last_modified: header_string(&headers, header::LAST_MODIFIED),
-                },
-                content_type: header_string(&headers, header::CONTENT_TYPE),
-                cache_control: header_string(&headers, header::CACHE_CONTROL),
-                expires: header_string(&headers, header::EXPIRES),
-            };
+            let moved_to = (hops > 0 && permanent).then(|| current.to_string());
+            let mut fetched = Fetched::from_response(&current, moved_to, status, resp.headers());
             if status == StatusCode::NOT_MODIFIED {
-                let mut f = fetched(None);
                 // A 304 may omit validators: keep the ones we sent.
-                if f.validators.etag.is_none() {
-                    f.validators.etag = validators.etag.clone();
-                }
-                if f.validators.last_modified.is_none() {
-                    f.validators.last_modified = validators.last_modified.clone();
-                }
-                return Ok(f);
+                let v = &mut fetched.validators;
+                v.etag = v.etag.take().or_else(|| validators.etag.clone());
+                v.last_modified = v
+                    .last_modified
+                    .take()
+                    .or_else(|| validators.last_modified.clone());
+                return Ok(fetched);
             }
             if !status.is_success() {
-                let kind = match status.as_u16() {
-                    429 => ErrorKind::RateLimited,
-                    400..=499 => ErrorKind::Http4xx,
-                    500..=599 => ErrorKind::Http5xx,
-                    _ => ErrorKind::InvalidResponse,
-                };
-                return Err(FetchError {
-                    url: String::new(),
-                    kind,
-                    message: format!("{final_url} answered {status}"),
-                    status: Some(status.as_u16()),
-                    retry_after: header_string(&headers, header::RETRY_AFTER),
-                });
+                return Err(status_error(&fetched.final_url, status, resp.headers()));
             }
             let body = self.read_body(resp).await?;
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Err(FetchError::new(
                     ErrorKind::Empty,
-                    format!("{final_url} answered {status} with an empty body"),
+                    format!("{} answered {status} with an empty body", fetched.final_url),
                 ));
             }
-            return Ok(fetched(Some(body)));
+            fetched.body = Some(body);
+            return Ok(fetched);
         }
     }
 

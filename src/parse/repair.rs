@@ -38,12 +38,9 @@ pub(super) fn atom_03_as_atom_10(bytes: &[u8], text: &str) -> Option<Vec<u8>> {
     Some(atom_text_types_repaired(&out).unwrap_or(out))
 }
 
-/// Microsoft's Channel Definition Format (1997; `<CHANNEL HREF=…><ITEM HREF=…><TITLE>`) read
-/// as RSS 2.0: channel and item titles, links (`HREF`) and abstracts. Other CDF elements
-/// (schedules, logos, nested channels' own data) are dropped.
-pub(super) fn cdf_as_rss(bytes: &[u8], head: &str) -> Option<Vec<u8>> {
-    // The root element (looked for in the head): the first tag that is not a declaration,
-    // comment or instruction.
+/// Where a CDF document's root `<CHANNEL` starts (looked for in the head): the first tag that
+/// is not a declaration, comment or instruction.
+fn cdf_root(head: &str) -> Option<usize> {
     let mut at = 0;
     loop {
         let lt = at + head[at..].find('<')?;
@@ -53,22 +50,31 @@ pub(super) fn cdf_as_rss(bytes: &[u8], head: &str) -> Option<Vec<u8>> {
         } else if rest.starts_with("<?") || rest.starts_with("<!") {
             at = lt + rest.find('>')? + 1;
         } else if rest.starts_with("<CHANNEL") {
-            break;
+            return Some(lt);
         } else {
             return None;
         }
     }
+}
+
+/// The value of attribute `name` (upper case; matched case-blind) of `tag`, quoted either way.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let upper = tag.to_ascii_uppercase();
+    let at = upper.find(&format!("{name}="))? + name.len() + 1;
+    let quote = tag[at..]
+        .chars()
+        .next()
+        .filter(|q| *q == '"' || *q == '\'')?;
+    let end = at + 1 + tag[at + 1..].find(quote)?;
+    Some(tag[at + 1..end].to_string())
+}
+
+/// Microsoft's Channel Definition Format (1997; `<CHANNEL HREF=…><ITEM HREF=…><TITLE>`) read
+/// as RSS 2.0: channel and item titles, links (`HREF`) and abstracts. Other CDF elements
+/// (schedules, logos, nested channels' own data) are dropped.
+pub(super) fn cdf_as_rss(bytes: &[u8], head: &str) -> Option<Vec<u8>> {
+    let at = cdf_root(head)?;
     let text = std::str::from_utf8(bytes).ok()?;
-    let attr = |tag: &str, name: &str| -> Option<String> {
-        let upper = tag.to_ascii_uppercase();
-        let at = upper.find(&format!("{name}="))? + name.len() + 1;
-        let quote = tag[at..]
-            .chars()
-            .next()
-            .filter(|q| *q == '"' || *q == '\'')?;
-        let end = at + 1 + tag[at + 1..].find(quote)?;
-        Some(tag[at + 1..end].to_string())
-    };
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\">");
     let mut rest = &text[at..];
     let mut depth = 0;
@@ -85,7 +91,7 @@ pub(super) fn cdf_as_rss(bytes: &[u8], head: &str) -> Option<Vec<u8>> {
             .to_ascii_uppercase();
         let closing = tag.starts_with("</");
         let link = |out: &mut String| {
-            if let Some(href) = attr(tag, "HREF") {
+            if let Some(href) = attribute(tag, "HREF") {
                 out.push_str("<link>");
                 out.push_str(&href);
                 out.push_str("</link>");
@@ -313,4 +319,3 @@ pub(super) fn retyped(tag: &str) -> Option<(String, bool)> {
         base64_mode || binary,
     ))
 }
-

@@ -55,4 +55,3 @@ pub(super) fn skip_schedule(bytes: &[u8]) -> (u32, u8) {
     }
     (hours, days)
 }
-

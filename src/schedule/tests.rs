@@ -185,12 +185,19 @@ async fn new_feeds_are_spread_over_the_start_window_and_stored_times_kept() {
     work.feeds[0].next_poll = Some(later);
     let mut s = Scheduler::new(work, Arc::default()).with_seed(7);
     s.sync_feeds(now).await.unwrap();
-    assert_eq!(s.slots[&all[0]].next, Some(later), "a stored future poll time is kept");
+    assert_eq!(
+        s.slots[&all[0]].next,
+        Some(later),
+        "a stored future poll time is kept"
+    );
     let offsets: Vec<i64> = all[1..]
         .iter()
         .map(|u| (s.slots[u].next.unwrap() - now).num_milliseconds())
         .collect();
-    assert!(offsets.iter().all(|&o| (0..=60_000).contains(&o)), "{offsets:?}");
+    assert!(
+        offsets.iter().all(|&o| (0..=60_000).contains(&o)),
+        "{offsets:?}"
+    );
     // Spread, not bunched: every tenth of the window gets some of the 99 feeds.
     let mut buckets = [0; 10];
     for o in &offsets {

@@ -171,36 +171,7 @@ pub fn render_feed(
     bearer: Option<&str>,
 ) -> Result<Rendered, FeedError> {
     let base = &config.daemon.public_url;
-    let (title, topics, path, default_limit) = match topic {
-        Some(id) => {
-            let t = config
-                .topic(id)
-                .ok_or_else(|| FeedError::NotFound(format!("no topic {id:?}")))?;
-            if let Some(secret) = &t.token {
-                let given = query.token.as_deref().or(bearer);
-                if !given.is_some_and(|g| same_secret(g, secret)) {
-                    return Err(FeedError::Unauthorized);
-                }
-            }
-            (
-                t.title.clone(),
-                vec![t.id.clone()],
-                format!("/topics/{}", t.id),
-                t.limit,
-            )
-        }
-        None => (
-            "feedsift: all topics".to_string(),
-            config
-                .topics
-                .iter()
-                .filter(|t| !t.is_private())
-                .map(|t| t.id.clone())
-                .collect(),
-            "/feed".to_string(),
-            50,
-        ),
-    };
+    let (title, topics, path, default_limit) = selection(config, topic, query, bearer)?;
     let limit = query.limit.unwrap_or(default_limit);
     let mut items = store
         .topic_page(&topics, limit + 1, query.before)
@@ -208,29 +179,13 @@ pub fn render_feed(
     let more = items.len() > limit as usize;
     items.truncate(limit as usize);
     let own_url = format!("{base}{path}.{}", format.ext());
-    let extra = |before: Option<String>| {
-        let mut params = Vec::new();
-        if query.limit.is_some() {
-            params.push(format!("limit={limit}"));
-        }
-        if let Some(b) = before {
-            params.push(format!("before={b}"));
-        }
-        // A private feed's links must work for the reader that followed them.
-        if let (Some(id), Some(tok)) = (topic, &query.token)
-            && config.topic(id).is_some_and(|t| t.is_private())
-        {
-            params.push(format!(
-                "token={}",
-                url::form_urlencoded::byte_serialize(tok.as_bytes()).collect::<String>()
-            ));
-        }
-        if params.is_empty() {
-            own_url.clone()
-        } else {
-            format!("{own_url}?{}", params.join("&"))
-        }
-    };
+    // A private feed's links must work for the reader that followed them.
+    let token = query
+        .token
+        .as_deref()
+        .filter(|_| topic.is_some_and(|id| config.topic(id).is_some_and(|t| t.is_private())));
+    let limit_param = query.limit.map(|_| limit);
+    let extra = |before: Option<String>| page_url(&own_url, limit_param, before, token);
     let next_url = if more {
         items
             .last()
@@ -262,6 +217,68 @@ pub fn render_feed(
         content_type: format.content_type(),
         etag,
     })
+}
+
+/// The title, topics, URL path and default page size of the feed of `topic` (or of all public
+/// topics), once the reader may see it.
+fn selection(
+    config: &Config,
+    topic: Option<&str>,
+    query: &FeedQuery,
+    bearer: Option<&str>,
+) -> Result<(String, Vec<String>, String, u32), FeedError> {
+    let Some(id) = topic else {
+        let public = config.topics.iter().filter(|t| !t.is_private());
+        return Ok((
+            "feedsift: all topics".to_string(),
+            public.map(|t| t.id.clone()).collect(),
+            "/feed".to_string(),
+            50,
+        ));
+    };
+    let t = config
+        .topic(id)
+        .ok_or_else(|| FeedError::NotFound(format!("no topic {id:?}")))?;
+    if let Some(secret) = &t.token {
+        let given = query.token.as_deref().or(bearer);
+        if !given.is_some_and(|g| same_secret(g, secret)) {
+            return Err(FeedError::Unauthorized);
+        }
+    }
+    Ok((
+        t.title.clone(),
+        vec![t.id.clone()],
+        format!("/topics/{}", t.id),
+        t.limit,
+    ))
+}
+
+/// The URL of a page of a feed: its page size if the reader chose one, its cursor, and a
+/// private topic's token.
+fn page_url(
+    own_url: &str,
+    limit: Option<u32>,
+    before: Option<String>,
+    token: Option<&str>,
+) -> String {
+    let mut params = Vec::new();
+    if let Some(limit) = limit {
+        params.push(format!("limit={limit}"));
+    }
+    if let Some(b) = before {
+        params.push(format!("before={b}"));
+    }
+    if let Some(tok) = token {
+        params.push(format!(
+            "token={}",
+            url::form_urlencoded::byte_serialize(tok.as_bytes()).collect::<String>()
+        ));
+    }
+    if params.is_empty() {
+        own_url.to_string()
+    } else {
+        format!("{own_url}?{}", params.join("&"))
+    }
 }
 
 /// Shared state of the HTTP server.

@@ -104,69 +104,8 @@ pub fn atom(page: &Page<'_>) -> String {
     let entries = page
         .items
         .iter()
-        .map(|item| {
-            let mut links = Vec::new();
-            if let Some(l) = &item.link {
-                links.push(link(l, "alternate", None));
-            }
-            for (title, l) in page.also(item) {
-                if let Some(l) = l {
-                    links.push(link(&l, "related", Some(title)));
-                }
-            }
-            let mut categories: Vec<atom::Category> = item
-                .categories
-                .iter()
-                .map(|c| atom::Category {
-                    term: c.clone(),
-                    ..Default::default()
-                })
-                .collect();
-            categories.extend(item.terms.iter().map(|t| atom::Category {
-                term: t.clone(),
-                scheme: Some(MATCHED_SCHEME.to_string()),
-                label: None,
-            }));
-            let source_title = page.source_title(item);
-            let mut source_links = vec![link(&item.feed_url, "self", None)];
-            if let Some(site) = &item.site_url {
-                source_links.push(link(site, "alternate", None));
-            }
-            atom::Entry {
-                title: atom::Text::plain(if item.title.is_empty() {
-                    "(untitled)".to_string()
-                } else {
-                    item.title.clone()
-                }),
-                id: format!("urn:feedsift:story:{}", item.uid),
-                updated: fixed(item.updated.max(item.sort_time)),
-                published: Some(fixed(item.sort_time)),
-                authors: item
-                    .authors
-                    .iter()
-                    .map(|a| atom::Person {
-                        name: a.clone(),
-                        ..Default::default()
-                    })
-                    .collect(),
-                categories,
-                links,
-                source: Some(atom::Source {
-                    title: atom::Text::plain(source_title.to_string()),
-                    id: item.feed_url.clone(),
-                    updated: fixed(item.updated),
-                    links: source_links,
-                    ..Default::default()
-                }),
-                content: page.body_html(item).map(|html| atom::Content {
-                    value: Some(html),
-                    content_type: Some("html".to_string()),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }
-        })
-        .collect::<Vec<_>>();
+        .map(|item| atom_entry(page, item))
+        .collect();
     let feed = atom::Feed {
         title: atom::Text::plain(page.title.clone()),
         id: page.id.clone(),
@@ -186,6 +125,71 @@ pub fn atom(page: &Page<'_>) -> String {
     let mut s = String::from_utf8(out).expect("atom_syndication writes UTF-8");
     s.push('\n');
     s
+}
+
+/// One story as an Atom entry: its earliest entry, the other outlets as `related` links, the
+/// outlet it came from as `source`.
+fn atom_entry(page: &Page<'_>, item: &StoryItem) -> atom::Entry {
+    let mut links = Vec::new();
+    if let Some(l) = &item.link {
+        links.push(link(l, "alternate", None));
+    }
+    for (title, l) in page.also(item) {
+        if let Some(l) = l {
+            links.push(link(&l, "related", Some(title)));
+        }
+    }
+    let mut categories: Vec<atom::Category> = item
+        .categories
+        .iter()
+        .map(|c| atom::Category {
+            term: c.clone(),
+            ..Default::default()
+        })
+        .collect();
+    categories.extend(item.terms.iter().map(|t| atom::Category {
+        term: t.clone(),
+        scheme: Some(MATCHED_SCHEME.to_string()),
+        label: None,
+    }));
+    let source_title = page.source_title(item);
+    let mut source_links = vec![link(&item.feed_url, "self", None)];
+    if let Some(site) = &item.site_url {
+        source_links.push(link(site, "alternate", None));
+    }
+    atom::Entry {
+        title: atom::Text::plain(if item.title.is_empty() {
+            "(untitled)".to_string()
+        } else {
+            item.title.clone()
+        }),
+        id: format!("urn:feedsift:story:{}", item.uid),
+        updated: fixed(item.updated.max(item.sort_time)),
+        published: Some(fixed(item.sort_time)),
+        authors: item
+            .authors
+            .iter()
+            .map(|a| atom::Person {
+                name: a.clone(),
+                ..Default::default()
+            })
+            .collect(),
+        categories,
+        links,
+        source: Some(atom::Source {
+            title: atom::Text::plain(source_title.to_string()),
+            id: item.feed_url.clone(),
+            updated: fixed(item.updated),
+            links: source_links,
+            ..Default::default()
+        }),
+        content: page.body_html(item).map(|html| atom::Content {
+            value: Some(html),
+            content_type: Some("html".to_string()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
 
 /// JSON Feed 1.1, with feedsift's extension `_feedsift` (source, other outlets, matched terms).

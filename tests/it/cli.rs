@@ -274,15 +274,24 @@ feeds = ["tag:asia"]
     assert_eq!(
         inspected,
         [
-            ("Missile launch reported".to_string(), vec!["by-feed".to_string()]),
+            (
+                "Missile launch reported".to_string(),
+                vec!["by-feed".to_string()]
+            ),
             ("Harvest festival".to_string(), vec!["scoped".to_string()]),
-            ("Shoigu in Pyongyang".to_string(), vec!["by-feed".to_string()]),
+            (
+                "Shoigu in Pyongyang".to_string(),
+                vec!["by-feed".to_string()]
+            ),
         ]
     );
     let o = run(&cfg, &["poll"]).await;
     assert!(o.status.success(), "{}", stderr(&o));
     for (topic, want) in [
-        ("by-feed", vec!["Missile launch reported", "Shoigu in Pyongyang"]),
+        (
+            "by-feed",
+            vec!["Missile launch reported", "Shoigu in Pyongyang"],
+        ),
         ("scoped", vec!["Harvest festival"]),
     ] {
         let o = run(&cfg, &["export", topic, "--format", "json"]).await;
