@@ -39,7 +39,6 @@ pub const MAX_NEAR: u32 = 1000;
 
 pub fn lex(src: &str) -> Result<Vec<Token>, QueryError> {
     let mut out = Vec::new();
-    let bytes = src.as_bytes();
     let mut i = 0;
     while i < src.len() {
         let c = src[i..].chars().next().expect("in bounds");
@@ -47,111 +46,87 @@ pub fn lex(src: &str) -> Result<Vec<Token>, QueryError> {
             i += c.len_utf8();
             continue;
         }
-        let start = i;
-        match c {
-            '(' => {
-                out.push(Token {
-                    tok: Tok::LParen,
-                    start,
-                    end: i + 1,
-                });
-                i += 1;
-            }
-            ')' => {
-                out.push(Token {
-                    tok: Tok::RParen,
-                    start,
-                    end: i + 1,
-                });
-                i += 1;
-            }
-            '"' => {
-                let close = src[i + 1..].find('"').ok_or_else(|| {
-                    QueryError::new(start, "unterminated phrase: expected a closing '\"'")
-                })?;
-                let text = src[i + 1..i + 1 + close].to_string();
-                i = i + 1 + close + 1;
-                let prefix = bytes.get(i) == Some(&b'*');
-                if prefix {
-                    i += 1;
-                }
-                out.push(Token {
-                    tok: Tok::Phrase { text, prefix },
-                    start,
-                    end: i,
-                });
-            }
-            '@' => {
-                let rest = &src[i + 1..];
-                let len = rest
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
-                    .unwrap_or(rest.len());
-                if len == 0 {
-                    return Err(QueryError::new(start, "expected an alias name after '@'"));
-                }
-                out.push(Token {
-                    tok: Tok::Alias(rest[..len].to_string()),
-                    start,
-                    end: i + 1 + len,
-                });
-                i += 1 + len;
-            }
-            _ => {
-                // A bare word runs to whitespace, a parenthesis or a quote. `field:` ends it early.
-                let mut j = i;
-                let mut field = None;
-                while j < src.len() {
-                    let c = src[j..].chars().next().expect("in bounds");
-                    if is_bare_end(c) {
-                        break;
-                    }
-                    if c == ':'
-                        && let Some(f) = Field::from_name(&src[i..j])
-                    {
-                        field = Some(f);
-                        j += 1;
-                        break;
-                    }
-                    j += c.len_utf8();
-                }
-                let word = &src[i..j];
-                let tok = if let Some(f) = field {
-                    Tok::Field(f)
-                } else {
-                    match word {
-                        "AND" => Tok::And,
-                        "OR" => Tok::Or,
-                        "NOT" => Tok::Not,
-                        w if w == "NEAR" || w.starts_with("NEAR/") => {
-                            let n = w.strip_prefix("NEAR/").ok_or_else(|| {
-                                QueryError::new(
-                                    start,
-                                    "expected a distance after NEAR, as in NEAR/10",
-                                )
-                            })?;
-                            let n: u32 = n.parse().map_err(|_| {
-                                QueryError::new(
-                                    start + 5,
-                                    format!(
-                                        "expected a number of words after \"NEAR/\", found {n:?}"
-                                    ),
-                                )
-                            })?;
-                            if n == 0 || n > MAX_NEAR {
-                                return Err(QueryError::new(
-                                    start + 5,
-                                    format!("NEAR distance must be between 1 and {MAX_NEAR}"),
-                                ));
-                            }
-                            Tok::Near(n)
-                        }
-                        w => Tok::Word(w.to_string()),
-                    }
-                };
-                out.push(Token { tok, start, end: j });
-                i = j;
-            }
-        }
+        let (tok, end) = match c {
+            '(' => (Tok::LParen, i + 1),
+            ')' => (Tok::RParen, i + 1),
+            '"' => phrase(src, i)?,
+            '@' => alias(src, i)?,
+            _ => bare(src, i)?,
+        };
+        out.push(Token { tok, start: i, end });
+        i = end;
     }
     Ok(out)
+}
+
+/// A quoted phrase starting at `start`, with a `*` after it for a prefix; and where it ends.
+fn phrase(src: &str, start: usize) -> Result<(Tok, usize), QueryError> {
+    let close = src[start + 1..]
+        .find('"')
+        .ok_or_else(|| QueryError::new(start, "unterminated phrase: expected a closing '\"'"))?;
+    let text = src[start + 1..start + 1 + close].to_string();
+    let mut end = start + 1 + close + 1;
+    let prefix = src.as_bytes().get(end) == Some(&b'*');
+    if prefix {
+        end += 1;
+    }
+    Ok((Tok::Phrase { text, prefix }, end))
+}
+
+/// An `@alias` starting at `start`, and where it ends.
+fn alias(src: &str, start: usize) -> Result<(Tok, usize), QueryError> {
+    let rest = &src[start + 1..];
+    let len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(rest.len());
+    if len == 0 {
+        return Err(QueryError::new(start, "expected an alias name after '@'"));
+    }
+    Ok((Tok::Alias(rest[..len].to_string()), start + 1 + len))
+}
+
+/// A bare word starting at `start` (an operator, `field:`, `NEAR/n` or a term), and where it
+/// ends. A bare word runs to whitespace, a parenthesis or a quote; `field:` ends it early.
+fn bare(src: &str, start: usize) -> Result<(Tok, usize), QueryError> {
+    let mut j = start;
+    while j < src.len() {
+        let c = src[j..].chars().next().expect("in bounds");
+        if is_bare_end(c) {
+            break;
+        }
+        if c == ':'
+            && let Some(f) = Field::from_name(&src[start..j])
+        {
+            return Ok((Tok::Field(f), j + 1));
+        }
+        j += c.len_utf8();
+    }
+    let tok = match &src[start..j] {
+        "AND" => Tok::And,
+        "OR" => Tok::Or,
+        "NOT" => Tok::Not,
+        w if w == "NEAR" || w.starts_with("NEAR/") => near(w, start)?,
+        w => Tok::Word(w.to_string()),
+    };
+    Ok((tok, j))
+}
+
+/// `NEAR/n` at `start`, its distance checked.
+fn near(w: &str, start: usize) -> Result<Tok, QueryError> {
+    let n = w
+        .strip_prefix("NEAR/")
+        .ok_or_else(|| QueryError::new(start, "expected a distance after NEAR, as in NEAR/10"))?;
+    let n: u32 = n.parse().map_err(|_| {
+        QueryError::new(
+            start + 5,
+            format!("expected a number of words after \"NEAR/\", found {n:?}"),
+        )
+    })?;
+    if n == 0 || n > MAX_NEAR {
+        return Err(QueryError::new(
+            start + 5,
+            format!("NEAR distance must be between 1 and {MAX_NEAR}"),
+        ));
+    }
+    Ok(Tok::Near(n))
 }

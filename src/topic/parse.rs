@@ -189,30 +189,7 @@ impl<'a> Parser<'a> {
         match t.tok {
             Tok::Field(f) => {
                 self.pos += 1;
-                if let Some(outer) = field
-                    && outer != f
-                {
-                    return Err(QueryError::new(
-                        t.start,
-                        format!(
-                            "field {}: inside {}: can never match",
-                            f.name(),
-                            outer.name()
-                        ),
-                    ));
-                }
-                match self.peek() {
-                    Some(n) if !matches!(n.tok, Tok::Field(_)) && n.start == t.end => {}
-                    _ => {
-                        return Err(QueryError::new(
-                            t.end,
-                            format!(
-                                "expected a term, phrase or '(' right after \"{}:\", with no space",
-                                f.name()
-                            ),
-                        ));
-                    }
-                }
+                self.field_prefix(&t, f, field)?;
                 self.parse_primary(Some(f))
             }
             Tok::LParen => {
@@ -256,15 +233,7 @@ impl<'a> Parser<'a> {
             }
             Tok::Alias(ref name) => {
                 self.pos += 1;
-                let patterns = self.aliases.get(name).cloned().ok_or_else(|| {
-                    let known: Vec<_> = self.aliases.keys().map(|k| format!("@{k}")).collect();
-                    let known = if known.is_empty() {
-                        "no aliases are defined in [aliases]".to_string()
-                    } else {
-                        format!("defined: {}", known.join(", "))
-                    };
-                    QueryError::new(t.start, format!("unknown alias @{name} ({known})"))
-                })?;
+                let patterns = self.alias(&t, name)?;
                 Ok(Query::Alias {
                     field,
                     name: name.clone(),
@@ -277,6 +246,46 @@ impl<'a> Parser<'a> {
             )),
             _ => Err(self.error_here("a term, phrase, @alias or '('")),
         }
+    }
+
+    /// Checks a `field:` prefix at token `t`: not inside another field, and followed at once
+    /// by what it applies to.
+    fn field_prefix(&self, t: &Token, f: Field, outer: Option<Field>) -> Result<(), QueryError> {
+        if let Some(outer) = outer
+            && outer != f
+        {
+            return Err(QueryError::new(
+                t.start,
+                format!(
+                    "field {}: inside {}: can never match",
+                    f.name(),
+                    outer.name()
+                ),
+            ));
+        }
+        match self.peek() {
+            Some(n) if !matches!(n.tok, Tok::Field(_)) && n.start == t.end => Ok(()),
+            _ => Err(QueryError::new(
+                t.end,
+                format!(
+                    "expected a term, phrase or '(' right after \"{}:\", with no space",
+                    f.name()
+                ),
+            )),
+        }
+    }
+
+    /// The patterns of `@name` (at token `t`), or an error listing the aliases there are.
+    fn alias(&self, t: &Token, name: &str) -> Result<Vec<Pattern>, QueryError> {
+        self.aliases.get(name).cloned().ok_or_else(|| {
+            let known: Vec<_> = self.aliases.keys().map(|k| format!("@{k}")).collect();
+            let known = if known.is_empty() {
+                "no aliases are defined in [aliases]".to_string()
+            } else {
+                format!("defined: {}", known.join(", "))
+            };
+            QueryError::new(t.start, format!("unknown alias @{name} ({known})"))
+        })
     }
 }
 

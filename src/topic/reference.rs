@@ -100,26 +100,7 @@ fn node_spans(q: &Query, doc: &RefDoc, field: Field, out: &mut Vec<Span>) {
 /// Evaluates `q` over `doc`; when `hits` is given, records the positive terms that matched.
 pub fn eval(q: &Query, doc: &RefDoc, mut hits: Option<&mut BTreeSet<Hit>>) -> bool {
     match q {
-        Query::Term { field, pattern } => {
-            let mut found = false;
-            for &f in Field::searched(*field) {
-                let mut spans = Vec::new();
-                pattern_spans(pattern, doc.words(f), &mut spans);
-                if !spans.is_empty() {
-                    found = true;
-                    match hits.as_deref_mut() {
-                        Some(h) => {
-                            h.insert(Hit {
-                                field: f,
-                                term: pattern.to_string(),
-                            });
-                        }
-                        None => return true,
-                    }
-                }
-            }
-            found
-        }
+        Query::Term { field, pattern } => eval_term(*field, pattern, doc, hits),
         Query::Alias {
             field, patterns, ..
         } => {
@@ -171,29 +152,67 @@ pub fn eval(q: &Query, doc: &RefDoc, mut hits: Option<&mut BTreeSet<Hit>>) -> bo
             distance,
             left,
             right,
-        } => {
-            let mut found = false;
-            for f in Field::ALL {
-                let (mut a, mut b) = (Vec::new(), Vec::new());
-                node_spans(left, doc, f, &mut a);
-                if a.is_empty() {
-                    continue;
-                }
-                node_spans(right, doc, f, &mut b);
-                if a.iter().any(|x| b.iter().any(|y| gap(*x, *y) <= *distance)) {
-                    found = true;
-                    match hits.as_deref_mut() {
-                        Some(h) => {
-                            let mut local = BTreeSet::new();
-                            eval(left, doc, Some(&mut local));
-                            eval(right, doc, Some(&mut local));
-                            h.extend(local.into_iter().filter(|hit| hit.field == f));
-                        }
-                        None => return true,
-                    }
-                }
+        } => eval_near(*distance, left, right, doc, hits),
+    }
+}
+
+/// A term in its field (or every field it searches).
+fn eval_term(
+    field: Option<Field>,
+    pattern: &Pattern,
+    doc: &RefDoc,
+    mut hits: Option<&mut BTreeSet<Hit>>,
+) -> bool {
+    let mut found = false;
+    for &f in Field::searched(field) {
+        let mut spans = Vec::new();
+        pattern_spans(pattern, doc.words(f), &mut spans);
+        if spans.is_empty() {
+            continue;
+        }
+        found = true;
+        match hits.as_deref_mut() {
+            Some(h) => {
+                h.insert(Hit {
+                    field: f,
+                    term: pattern.to_string(),
+                });
             }
-            found
+            None => return true,
         }
     }
+    found
+}
+
+/// `left NEAR/distance right`, within one field.
+fn eval_near(
+    distance: u32,
+    left: &Query,
+    right: &Query,
+    doc: &RefDoc,
+    mut hits: Option<&mut BTreeSet<Hit>>,
+) -> bool {
+    let mut found = false;
+    for f in Field::ALL {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        node_spans(left, doc, f, &mut a);
+        if a.is_empty() {
+            continue;
+        }
+        node_spans(right, doc, f, &mut b);
+        if !a.iter().any(|x| b.iter().any(|y| gap(*x, *y) <= distance)) {
+            continue;
+        }
+        found = true;
+        match hits.as_deref_mut() {
+            Some(h) => {
+                let mut local = BTreeSet::new();
+                eval(left, doc, Some(&mut local));
+                eval(right, doc, Some(&mut local));
+                h.extend(local.into_iter().filter(|hit| hit.field == f));
+            }
+            None => return true,
+        }
+    }
+    found
 }
