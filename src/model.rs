@@ -225,6 +225,32 @@ pub struct FeedState {
 }
 
 impl FeedState {
+    /// A feed never polled: no validators, no history, status `new`.
+    pub fn new(id: FeedId, url: impl Into<String>) -> FeedState {
+        FeedState {
+            id,
+            url: url.into(),
+            moved_to: None,
+            title: None,
+            site_url: None,
+            etag: None,
+            last_modified: None,
+            status: FeedStatus::New,
+            next_poll: None,
+            last_poll: None,
+            last_success: None,
+            last_new_entry: None,
+            last_error: None,
+            error_kind: None,
+            consecutive_failures: 0,
+            entries: 0,
+            avg_new_secs: None,
+            ttl_secs: None,
+            skip_hours: 0,
+            skip_days: 0,
+        }
+    }
+
     /// The URL to fetch: the permanent-redirect target if there is one.
     pub fn fetch_url(&self) -> &str {
         self.moved_to.as_deref().unwrap_or(&self.url)

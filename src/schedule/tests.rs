@@ -72,26 +72,8 @@ impl Work for Fake {
 
 fn feed(i: i64, url: &str) -> FeedState {
     FeedState {
-        id: FeedId(i),
-        url: url.to_string(),
-        moved_to: None,
-        title: None,
-        site_url: None,
-        etag: None,
-        last_modified: None,
         status: FeedStatus::Ok,
-        next_poll: None,
-        last_poll: None,
-        last_success: None,
-        last_new_entry: None,
-        last_error: None,
-        error_kind: None,
-        consecutive_failures: 0,
-        entries: 0,
-        avg_new_secs: None,
-        ttl_secs: None,
-        skip_hours: 0,
-        skip_days: 0,
+        ..FeedState::new(FeedId(i), url)
     }
 }
 
