@@ -19,10 +19,11 @@ pub(super) async fn ingest(
     snapshot: Arc<Snapshot>,
     store: Arc<Store>,
     state: FeedState,
-    f: Fetched,
+    mut f: Fetched,
     now: DateTime<Utc>,
 ) -> PollOutcome {
-    let body = f.body.clone().unwrap_or_default();
+    // Taken, not copied: the body is the largest thing a poll holds.
+    let body = f.body.take().unwrap_or_default();
     let base = f.final_url.clone();
     let parse_started = Instant::now();
     let content_type = f.content_type.clone();
