@@ -6,7 +6,7 @@
 use super::entries::NewEntry;
 use super::matches::set_match_sort;
 use super::writer::Tx;
-use crate::dedup::story::{self, Fingerprint};
+use crate::dedup::story::{self, Fingerprint, Story, WordFrequencies};
 use crate::model::FeedId;
 use rusqlite::{Connection, OptionalExtension, named_params, params};
 use std::collections::{HashMap, HashSet};
@@ -33,10 +33,16 @@ pub(super) type StoryAt = (i64, i64);
 /// poll). A story's list is loaded on first use and kept current by the writes that add to it;
 /// any write that could change one otherwise (an entry's new text, a merge, a deletion, a
 /// rolled-back job) drops the story or the whole cache.
+///
+/// It also keeps how often each word occurs among all fingerprinted entries (what makes a word
+/// rare, [`WordFrequencies`]): loaded once from the covering index, counted up by each new
+/// fingerprint, dropped with the rest. (An entry whose text changes keeps its old words
+/// counted: the weights are statistics, and one entry moves them little.)
 #[derive(Default)]
 pub(super) struct PrintCache {
     by_story: HashMap<i64, Vec<StoredPrint>>,
     kept: usize,
+    weights: Option<WordFrequencies>,
 }
 
 impl PrintCache {
@@ -66,6 +72,37 @@ impl PrintCache {
         self.kept += 1;
     }
 
+    /// The word frequencies, loaded first if needed: every story's fingerprinted words, read
+    /// once from the covering index (which is ordered by story).
+    fn weights(&mut self, conn: &Connection) -> rusqlite::Result<&mut WordFrequencies> {
+        if self.weights.is_none() {
+            let mut w = WordFrequencies::default();
+            let (mut fp, mut story, mut current) = (Fingerprint::default(), Story::default(), None);
+            let mut stmt = conn.prepare_cached(
+                "SELECT story_id, fingerprint FROM entries INDEXED BY entries_prints
+                 WHERE fingerprint IS NOT NULL ORDER BY story_id",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                if current != Some(id) {
+                    if current.is_some() {
+                        w.add_story(story.words());
+                    }
+                    (current, story) = (Some(id), Story::default());
+                }
+                if fp.read(r.get_ref(1)?.as_blob()?) {
+                    story.add(&fp, 0);
+                }
+            }
+            if current.is_some() {
+                w.add_story(story.words());
+            }
+            self.weights = Some(w);
+        }
+        Ok(self.weights.as_mut().expect("loaded"))
+    }
+
     /// Calls `each(entry sort time, fingerprint bytes)` for the fingerprinted entries of a
     /// story, from the cache, loading the story's list first if needed.
     fn each(
@@ -92,7 +129,9 @@ impl PrintCache {
             list.push((sort, bytes));
         }
         if self.kept + list.len() > PRINTS_KEPT {
-            self.clear();
+            // Starts over on the stories, keeping the word frequencies.
+            self.by_story.clear();
+            self.kept = 0;
         }
         self.kept += list.len();
         self.by_story.insert(story_id, list);
@@ -151,9 +190,10 @@ pub(super) fn lead_story(
     set_match_sort(conn, story_id, sort)
 }
 
-/// The story a new entry (sorting at `sort`) joins: the one of its canonical link; else one
-/// told in the same words; and when the link joins one story and the wording another, the two
-/// are one and merge. `None`: a new story.
+/// The story a new entry (sorting at `sort`) joins: the one of its canonical link; else the
+/// one it is told most closely like. Every other story it is told like is the same story too,
+/// and merges into the one it joins (so the grouping does not depend on the order entries
+/// arrive in). `None`: a new story.
 pub(super) fn story_for(
     tx: &mut Tx<'_>,
     feed: FeedId,
@@ -162,13 +202,27 @@ pub(super) fn story_for(
     now: i64,
 ) -> rusqlite::Result<Option<StoryAt>> {
     let by_link = story_by_url(tx, n, sort)?;
-    Ok(match (by_link, similar_story(tx, feed, n, sort)?) {
-        (None, similar) => similar,
-        (Some(by_link), Some(similar)) if similar.0 != by_link.0 => {
-            Some(merge_stories(tx, similar.0, by_link.0, now)?)
+    let alike = similar_stories(tx, feed, n, sort)?;
+    let Some(mut into) = by_link.or_else(|| alike.first().map(|a| a.0)) else {
+        if let Some(fp) = &n.fingerprint {
+            tx.prints.weights(tx.conn)?.add_story(&fp.words);
         }
-        (by_link, _) => by_link,
-    })
+        return Ok(None);
+    };
+    if let Some(fp) = &n.fingerprint {
+        // The words the entry brings to its story (one joined by link alone is looked up).
+        let story = match alike.iter().find(|(at, _)| at.0 == into.0) {
+            Some((_, story)) => story.clone(),
+            None => story_words(tx, into.0)?,
+        };
+        tx.prints.weights(tx.conn)?.add_to_story(&fp.words, &story);
+    }
+    for (other, _) in alike {
+        if other.0 != into.0 {
+            into = merge_stories(tx, other.0, into.0, now)?;
+        }
+    }
+    Ok(Some(into))
 }
 
 /// The story of a new entry's canonical link: one with the same link first seen within
@@ -193,53 +247,61 @@ fn story_by_url(conn: &Connection, n: &NewEntry, sort: i64) -> rusqlite::Result<
     .optional()
 }
 
-/// A story told in other words that `n` (sorting at `sort`) belongs to: among the stories its
-/// topics matched, the one with an entry within [`story::WINDOW_HOURS`] that
-/// [`story::same_story`] accepts most closely. Stories that already hold an entry of the same
-/// feed are not candidates (a feed does not report one event twice under two ids).
-fn similar_story(
+/// The stories told in the words of `n` (sorting at `sort`), closest first: among the stories
+/// its topics matched within [`story::SPAN_HOURS`], those [`story::join_score`] accepts, with
+/// what their entries say. The closest is first; the others are kept only when the closest and
+/// they still fit in one span. Stories that already hold an entry of the same feed are not
+/// candidates (a feed does not report one event twice under two ids).
+fn similar_stories(
     tx: &mut Tx<'_>,
     feed: FeedId,
     n: &NewEntry,
     sort: i64,
-) -> rusqlite::Result<Option<StoryAt>> {
+) -> rusqlite::Result<Vec<(StoryAt, Story)>> {
     let Some(fp) = &n.fingerprint else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     if n.topics.is_empty() || fp.words.is_empty() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    let mut alike = alike_stories(tx, n, fp, sort)?;
-    // The closest one that holds no entry of this feed yet.
+    let candidates = candidate_stories(tx, n, sort)?;
+    let weights = &*tx.prints.weights(tx.conn)?;
+    let mut alike: Vec<_> = candidates
+        .into_iter()
+        .filter_map(|(id, story)| {
+            let score = story::join_score(fp, sort / 3600, &story, weights)?;
+            Some((score, id, story))
+        })
+        .collect();
     alike.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, id) in alike {
+    let mut out: Vec<(StoryAt, Story)> = Vec::new();
+    for (_, id, story) in alike {
         let same_feed = tx
             .prepare_cached("SELECT 1 FROM entries WHERE story_id = ?1 AND feed_id = ?2")?
             .exists(params![id, feed.0])?;
-        if !same_feed {
-            return Ok(Some((id, story_sort(tx, id)?)));
+        let fits = out
+            .first()
+            .is_none_or(|(_, best)| best.span_with_story(&story) <= story::SPAN_HOURS);
+        if !same_feed && fits {
+            out.push(((id, story_sort(tx, id)?), story));
         }
     }
-    Ok(None)
+    Ok(out)
 }
 
-/// (score, story) of every story of `n`'s topics near `sort` with an entry that
-/// [`story::same_story`] accepts.
-fn alike_stories(
+/// The stories of `n`'s topics sorting within [`story::SPAN_HOURS`] of `sort`, nearest first
+/// (at most [`STORY_CANDIDATES`] per topic: copies of one event arrive close together, and the
+/// cost stays bounded on a busy topic), each with what its entries say. A match's sort time is
+/// its story's.
+fn candidate_stories(
     tx: &mut Tx<'_>,
     n: &NewEntry,
-    fp: &Fingerprint,
     sort: i64,
-) -> rusqlite::Result<Vec<(f64, i64)>> {
-    let window = story::WINDOW_HOURS * 3600;
-    // Each stored fingerprint is read into this one, in place.
-    let mut other = Fingerprint::default();
+) -> rusqlite::Result<Vec<(i64, Story)>> {
+    let window = story::SPAN_HOURS * 3600;
     let mut seen = HashSet::new();
-    let mut alike = Vec::new();
+    let mut out = Vec::new();
     for hit in &n.topics {
-        // The stories of the topic nearest in time, at most STORY_CANDIDATES of them: copies
-        // of one event arrive close together, and the cost stays bounded on a busy topic. (A
-        // match's sort time is its story's.)
         let stories: Vec<i64> = tx
             .prepare_cached(
                 "SELECT story_id FROM matches WHERE topic = :topic
@@ -257,26 +319,24 @@ fn alike_stories(
             )?
             .collect::<rusqlite::Result<_>>()?;
         for id in stories {
-            if !seen.insert(id) {
-                continue;
-            }
-            let mut best: Option<f64> = None;
-            tx.prints.each(tx.conn, id, |entry_sort, bytes| {
-                if !other.read(bytes) || !story::same_story(fp, &other, (sort - entry_sort) / 3600)
-                {
-                    return;
-                }
-                let score = story::jaccard(&fp.words, &other.words);
-                if best.is_none_or(|b| score > b) {
-                    best = Some(score);
-                }
-            })?;
-            if let Some(score) = best {
-                alike.push((score, id));
+            if seen.insert(id) {
+                out.push((id, story_words(tx, id)?));
             }
         }
     }
-    Ok(alike)
+    Ok(out)
+}
+
+/// What the entries of a story say, together (from the writer's cache).
+fn story_words(tx: &mut Tx<'_>, id: i64) -> rusqlite::Result<Story> {
+    let mut other = Fingerprint::default();
+    let mut story = Story::default();
+    tx.prints.each(tx.conn, id, |entry_sort, bytes| {
+        if other.read(bytes) {
+            story.add(&other, entry_sort / 3600);
+        }
+    })?;
+    Ok(story)
 }
 
 /// Moves the entries and matches of story `from` into story `into`, which is then shown through

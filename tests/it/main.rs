@@ -6,5 +6,6 @@ mod encodings;
 mod helpers;
 mod pipeline;
 mod polling;
+mod real_news;
 mod stories;
 mod topic_quality;
