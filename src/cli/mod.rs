@@ -8,6 +8,7 @@ mod inspect;
 mod poll;
 mod query;
 mod serve;
+mod stories;
 
 use crate::config::{self, Config};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -98,6 +99,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "atom")]
         format: ExportFormat,
     },
+    /// List a topic's stories, newest first: each with its entries, outlets and times, and why
+    /// each entry is in it (the same link, or the words it shares and how closely).
+    Stories {
+        /// The topic's id.
+        topic: String,
+        /// Show at most this many stories.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
     /// Delete entries that no topic matched, first seen longer ago than `retention`, that
     /// their feed no longer lists; return the space to the file system. (`serve` does this
     /// daily; run it from cron when only `poll` runs.)
@@ -181,6 +194,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Feeds { json } => feeds::feeds(&cli.config, json),
         Command::Topics { json } => feeds::topics(&cli.config, json),
         Command::Export { topic, format } => export::run(&cli.config, &topic, format),
+        Command::Stories { topic, limit, json } => stories::run(&cli.config, &topic, limit, json),
         Command::Gc => feeds::gc(&cli.config),
     }
 }

@@ -312,17 +312,7 @@ fn sorted(mut v: Vec<u32>) -> Vec<u32> {
 
 /// The fingerprint of an entry: its title and the lede of its text (plain text).
 pub fn fingerprint(title: &str, text_body: &str) -> Fingerprint {
-    let mut lede_end = text_body.len();
-    let mut n = 0;
-    text::for_each_word(text_body, |start, _| {
-        if n == LEDE_WORDS {
-            lede_end = start;
-            return false;
-        }
-        n += 1;
-        true
-    });
-    let parts = [title, &text_body[..lede_end]];
+    let parts = [title, lede(text_body)];
     let mut f = Fingerprint::default();
     let (mut words, mut names, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
     for (k, part) in parts.into_iter().enumerate() {
@@ -463,10 +453,6 @@ impl WordFrequencies {
         let all = f64::from(self.counted) + PRIOR_STORIES;
         (all / (f64::from(n) + 0.5)).ln().max(0.0)
     }
-
-    fn sum(&self, words: &[u32]) -> f64 {
-        words.iter().map(|w| self.weight(*w)).sum()
-    }
 }
 
 /// What a story's entries say, together: the union of their fingerprints, and when its first
@@ -535,55 +521,176 @@ impl Story {
     }
 }
 
-/// How closely a new entry (published at `hours`) is told in the words of `story`, if it joins
-/// it: the weighted share of its words, or of its title's words, that the story's entries use
-/// (at least [`MIN_SHARED`]); `None` when it does not join or something vetoes it (see the
+/// Why a new entry does or does not join a story (see [`explain`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    /// The weighted share of the entry's words that the story uses.
+    pub shared: f64,
+    /// The same, of its title's words.
+    pub title_shared: f64,
+    /// The words both use, rarest first (hashes; [`stems`] names them).
+    pub common: Vec<u32>,
+    /// What keeps them apart whatever the words, if anything.
+    pub veto: Option<&'static str>,
+}
+
+impl Comparison {
+    /// The score it joins with, if it joins.
+    pub fn joins(&self) -> Option<f64> {
+        if self.veto.is_some() {
+            None
+        } else {
+            joins(self.shared, self.title_shared)
+        }
+    }
+}
+
+/// A new entry's words with their weights, computed once for all the stories it is compared
+/// with.
+pub struct Scorer<'a> {
+    fp: &'a Fingerprint,
+    word_weights: Vec<f64>,
+    title_weights: Vec<f64>,
+}
+
+impl<'a> Scorer<'a> {
+    pub fn new(fp: &'a Fingerprint, weights: &WordFrequencies) -> Scorer<'a> {
+        let weigh = |words: &[u32]| words.iter().map(|w| weights.weight(*w)).collect();
+        Scorer {
+            fp,
+            word_weights: weigh(&fp.words),
+            title_weights: weigh(&fp.title_words),
+        }
+    }
+
+    /// The weighted shares of the entry's words and of its title's words that `story` uses.
+    fn shares(&self, story: &Story) -> (f64, f64) {
+        let share = |words: &[u32], weights: &[f64]| {
+            let (mut known, mut all) = (0.0, 0.0);
+            for (w, x) in words.iter().zip(weights) {
+                all += x;
+                if story.words.binary_search(w).is_ok() {
+                    known += x;
+                }
+            }
+            if all > 0.0 { known / all } else { 0.0 }
+        };
+        (
+            share(&self.fp.words, &self.word_weights),
+            share(&self.fp.title_words, &self.title_weights),
+        )
+    }
+
+    /// The score the entry (published at `hours`) joins `story` with, if it joins it.
+    pub fn join(&self, hours: i64, story: &Story) -> Option<f64> {
+        if self.fp.words.is_empty() || veto(self.fp, hours, story).is_some() {
+            return None;
+        }
+        let (all, title) = self.shares(story);
+        joins(all, title)
+    }
+}
+
+fn joins(shared: f64, title_shared: f64) -> Option<f64> {
+    if shared >= MIN_SHARED {
+        Some(shared)
+    } else if title_shared >= MIN_TITLE_SHARED {
+        Some(title_shared)
+    } else {
+        None
+    }
+}
+
+/// How a new entry (published at `hours`) compares with `story`: the weighted shares of its
+/// words and its title's words the story uses, the words in common, and any veto (see the
 /// module's rules).
-pub fn join_score(
+pub fn explain(
     fp: &Fingerprint,
     hours: i64,
     story: &Story,
     weights: &WordFrequencies,
-) -> Option<f64> {
-    if fp.words.is_empty() || story.span_with(hours) > SPAN_HOURS {
-        return None;
+) -> Comparison {
+    let (shared, title_shared) = Scorer::new(fp, weights).shares(story);
+    let mut common: Vec<u32> = fp
+        .words
+        .iter()
+        .copied()
+        .filter(|w| story.words.binary_search(w).is_ok())
+        .collect();
+    common.sort_by(|a, b| weights.weight(*b).total_cmp(&weights.weight(*a)));
+    Comparison {
+        shared,
+        title_shared,
+        common,
+        veto: veto(fp, hours, story),
+    }
+}
+
+/// What keeps an entry out of a story whatever their words.
+fn veto(fp: &Fingerprint, hours: i64, story: &Story) -> Option<&'static str> {
+    if story.span_with(hours) > SPAN_HOURS {
+        return Some("more than a day apart");
     }
     // "On Wednesday" and "on Friday" are two events, however alike the words.
     if fp.days != 0 && story.days != 0 && fp.days & story.days == 0 {
-        return None;
+        return Some("different weekdays");
     }
     // So are "1,500 troops" and "10,000 more troops".
     if !fp.numbers.is_empty()
         && !story.numbers.is_empty()
         && common(&fp.numbers, &story.numbers) == 0
     {
-        return None;
+        return Some("different numbers");
     }
     // "Putin meets Kim" and "Putin meets Xi": each headline names someone the other side
     // never mentions.
     let unknown =
         |names: &[u32], mentions: &[u32]| names.iter().any(|n| mentions.binary_search(n).is_err());
     if unknown(&fp.title_names, &story.mentions) && unknown(&story.title_names, &fp.mentions) {
-        return None;
+        return Some("headlines name different people or places");
     }
-    let shared = |words: &[u32]| {
-        let all = weights.sum(words);
-        let known: f64 = words
-            .iter()
-            .filter(|w| story.words.binary_search(w).is_ok())
-            .map(|w| weights.weight(*w))
-            .sum();
-        if all > 0.0 { known / all } else { 0.0 }
-    };
+    None
+}
 
-    let (all, title) = (shared(&fp.words), shared(&fp.title_words));
-    if all >= MIN_SHARED {
-        Some(all)
-    } else if title >= MIN_TITLE_SHARED {
-        Some(title)
-    } else {
-        None
+/// How closely a new entry (published at `hours`) is told in the words of `story`, if it joins
+/// it (see [`explain`]).
+pub fn join_score(
+    fp: &Fingerprint,
+    hours: i64,
+    story: &Story,
+    weights: &WordFrequencies,
+) -> Option<f64> {
+    Scorer::new(fp, weights).join(hours, story)
+}
+
+/// An entry's fingerprinted words by the hashes of their stems, as the entry writes them (the
+/// first form it uses), to name them: the fingerprint keeps only hashes.
+pub fn stems(title: &str, text_body: &str) -> HashMap<u32, String> {
+    let lede = lede(text_body);
+    let mut out = HashMap::new();
+    for part in [title, lede] {
+        for w in text::words(part) {
+            if w.chars().count() > 2 && !STOP_WORDS.contains(&w.as_str()) {
+                out.entry(hash(&stem(&w))).or_insert(w);
+            }
+        }
     }
+    out
+}
+
+/// The first [`LEDE_WORDS`] words of a text.
+fn lede(text_body: &str) -> &str {
+    let mut lede_end = text_body.len();
+    let mut n = 0;
+    text::for_each_word(text_body, |start, _| {
+        if n == LEDE_WORDS {
+            lede_end = start;
+            return false;
+        }
+        n += 1;
+        true
+    });
+    &text_body[..lede_end]
 }
 
 /// Groups entries into stories as the writer does, one entry at a time in the order given:

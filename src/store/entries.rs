@@ -224,8 +224,8 @@ fn insert_new(
     };
     let print = n.fingerprint.as_ref().map(Fingerprint::to_bytes);
     insert_entry(tx, feed, n, story_id, entry_id, sort, now, print.as_deref())?;
-    if let Some(print) = &print {
-        tx.prints.add(story_id, story.is_none(), sort, print);
+    if let Some(fp) = &n.fingerprint {
+        tx.prints.add(story_id, story.is_none(), sort, fp);
     }
     match story {
         None => Ok((entry_id, (story_id, sort), sort)),

@@ -13,7 +13,7 @@ mod writer;
 
 pub use entries::{EntryRow, NewEntry, PollWrite, StoredEntries, WriteStats, sort_time};
 pub use matches::{TopicMatch, TopicStats};
-pub use pages::{AlsoReported, StoryItem};
+pub use pages::{AlsoReported, StoryEntry, StoryItem, TopicStory};
 
 use rusqlite::{Connection, OpenFlags};
 use std::fmt;

@@ -164,3 +164,78 @@ fn story_item(c: &Connection, head: Head) -> rusqlite::Result<Option<StoryItem>>
         .collect::<rusqlite::Result<_>>()?;
     Ok(Some(item))
 }
+
+/// One entry of a story, for `feedsift stories`.
+#[derive(Clone, Debug)]
+pub struct StoryEntry {
+    pub feed_url: String,
+    pub feed_title: Option<String>,
+    pub title: String,
+    pub link: Option<String>,
+    pub canonical_url: Option<String>,
+    pub sort_time: DateTime<Utc>,
+    pub summary_html: Option<String>,
+    pub content_html: Option<String>,
+}
+
+/// A story a topic matched, with every entry it holds, earliest first.
+#[derive(Clone, Debug)]
+pub struct TopicStory {
+    pub story_id: i64,
+    pub uid: String,
+    pub sort_time: DateTime<Utc>,
+    pub entries: Vec<StoryEntry>,
+}
+
+impl Store {
+    /// The newest `limit` stories `topic` matched, each with all its entries.
+    pub fn topic_stories(&self, topic: &str, limit: u32) -> Result<Vec<TopicStory>> {
+        self.read("reading a topic's stories", |c| {
+            let heads: Vec<(i64, String, i64)> = c
+                .prepare(
+                    "SELECT s.id, s.uid, m.sort_time FROM matches m JOIN stories s ON s.id = m.story_id
+                     WHERE m.topic = ?1 ORDER BY m.sort_time DESC, s.id DESC LIMIT ?2",
+                )?
+                .query_map(params![topic, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut stmt = c.prepare(
+                "SELECT f.url, f.title, e.title, e.link, e.canonical_url, e.sort_time,
+                        e.summary_html, e.content_html
+                 FROM entries e JOIN feeds f ON f.id = e.feed_id
+                 WHERE e.story_id = ?1 ORDER BY e.sort_time, e.id",
+            )?;
+            let mut out = Vec::with_capacity(heads.len());
+            for (story_id, uid, sort) in heads {
+                let entries = stmt
+                    .query_map([story_id], |r| {
+                        Ok(StoryEntry {
+                            feed_url: r.get(0)?,
+                            feed_title: r.get(1)?,
+                            title: r.get(2)?,
+                            link: r.get(3)?,
+                            canonical_url: r.get(4)?,
+                            sort_time: ts(r.get(5)?),
+                            summary_html: r.get(6)?,
+                            content_html: r.get(7)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                out.push(TopicStory {
+                    story_id,
+                    uid,
+                    sort_time: ts(sort),
+                    entries,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// How often each word occurs among the stories, as the writer weighs words.
+    pub fn word_frequencies(&self) -> Result<crate::dedup::story::WordFrequencies> {
+        self.read(
+            "reading word frequencies",
+            super::stories::load_word_frequencies,
+        )
+    }
+}

@@ -17,126 +17,123 @@ const SAME_URL_WINDOW_SECS: i64 = 7 * 86_400;
 /// How many stories of a topic a new entry is compared with (the nearest in time).
 const STORY_CANDIDATES: i64 = 200;
 
-/// A stored entry's sort time and fingerprint bytes.
-type StoredPrint = (i64, Box<[u8]>);
-
-/// Most fingerprints a [`PrintCache`] keeps (about 350 bytes each) before it starts over.
+/// Most fingerprinted entries a [`PrintCache`] holds the stories of before it starts over.
 const PRINTS_KEPT: usize = 10_000;
 
 /// A story: its id and sort time.
 pub(super) type StoryAt = (i64, i64);
 
-/// The fingerprints of the entries of stories recently compared with, by story: (entry sort
-/// time, fingerprint bytes). Kept by the writer thread, the only one that changes them, so that
-/// each new entry of a busy topic is compared with hundreds of stored ones without reading them
-/// from the database each time (reading them was most of the writer's time on a large first
-/// poll). A story's list is loaded on first use and kept current by the writes that add to it;
+/// What the stories recently compared with say ([`Story`]: the union of their entries'
+/// fingerprints), by story. Kept by the writer thread, the only one that changes them, so that
+/// each new entry of a busy topic is compared with hundreds of stories without reading their
+/// entries from the database each time (reading them was most of the writer's time on a large
+/// first poll). A story is loaded on first use and kept current by the writes that add to it;
 /// any write that could change one otherwise (an entry's new text, a merge, a deletion, a
 /// rolled-back job) drops the story or the whole cache.
 ///
-/// It also keeps how often each word occurs among all fingerprinted entries (what makes a word
-/// rare, [`WordFrequencies`]): loaded once from the covering index, counted up by each new
-/// fingerprint, dropped with the rest. (An entry whose text changes keeps its old words
+/// It also keeps how often each word occurs among the stories (what makes a word rare,
+/// [`WordFrequencies`]): loaded once from the covering index, counted up as entries join or
+/// start stories, dropped with the rest. (An entry whose text changes keeps its old words
 /// counted: the weights are statistics, and one entry moves them little.)
 #[derive(Default)]
 pub(super) struct PrintCache {
-    by_story: HashMap<i64, Vec<StoredPrint>>,
+    by_story: HashMap<i64, (Story, usize)>,
     kept: usize,
     weights: Option<WordFrequencies>,
 }
 
 impl PrintCache {
-    /// Forgets every cached fingerprint.
+    /// Forgets everything cached.
     pub(super) fn clear(&mut self) {
         *self = PrintCache::default();
     }
 
-    /// Forgets one story's fingerprints.
+    /// Forgets one story.
     pub(super) fn forget(&mut self, story_id: i64) {
-        if let Some(gone) = self.by_story.remove(&story_id) {
-            self.kept -= gone.len();
+        if let Some((_, n)) = self.by_story.remove(&story_id) {
+            self.kept -= n;
         }
     }
 
-    /// Records a new entry's fingerprint in its story's cached list, if that list is cached
-    /// (or the story is new, so the list is just this one).
-    pub(super) fn add(&mut self, story_id: i64, new_story: bool, sort: i64, bytes: &[u8]) {
-        let bytes = Box::from(bytes);
+    /// Adds a new entry (sorting at `sort`) to its story, if that story is cached (or new, so
+    /// that it is just this entry).
+    pub(super) fn add(&mut self, story_id: i64, new_story: bool, sort: i64, fp: &Fingerprint) {
         if new_story {
-            self.by_story.insert(story_id, vec![(sort, bytes)]);
-        } else if let Some(list) = self.by_story.get_mut(&story_id) {
-            list.push((sort, bytes));
+            let mut story = Story::default();
+            story.add(fp, sort / 3600);
+            self.by_story.insert(story_id, (story, 1));
+        } else if let Some((story, n)) = self.by_story.get_mut(&story_id) {
+            story.add(fp, sort / 3600);
+            *n += 1;
         } else {
             return;
         }
         self.kept += 1;
     }
 
-    /// The word frequencies, loaded first if needed: every story's fingerprinted words, read
-    /// once from the covering index (which is ordered by story).
+    /// The word frequencies, loaded first if needed ([`load_word_frequencies`]).
     fn weights(&mut self, conn: &Connection) -> rusqlite::Result<&mut WordFrequencies> {
         if self.weights.is_none() {
-            let mut w = WordFrequencies::default();
-            let (mut fp, mut story, mut current) = (Fingerprint::default(), Story::default(), None);
-            let mut stmt = conn.prepare_cached(
-                "SELECT story_id, fingerprint FROM entries INDEXED BY entries_prints
-                 WHERE fingerprint IS NOT NULL ORDER BY story_id",
-            )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                if current != Some(id) {
-                    if current.is_some() {
-                        w.add_story(story.words());
-                    }
-                    (current, story) = (Some(id), Story::default());
-                }
-                if fp.read(r.get_ref(1)?.as_blob()?) {
-                    story.add(&fp, 0);
-                }
-            }
-            if current.is_some() {
-                w.add_story(story.words());
-            }
+            let w = load_word_frequencies(conn)?;
             self.weights = Some(w);
         }
         Ok(self.weights.as_mut().expect("loaded"))
     }
 
-    /// Calls `each(entry sort time, fingerprint bytes)` for the fingerprinted entries of a
-    /// story, from the cache, loading the story's list first if needed.
-    fn each(
-        &mut self,
-        conn: &Connection,
-        story_id: i64,
-        mut each: impl FnMut(i64, &[u8]),
-    ) -> rusqlite::Result<()> {
-        if let Some(list) = self.by_story.get(&story_id) {
-            for (sort, bytes) in list {
-                each(*sort, bytes);
+    /// What a story's entries say, from the cache, loading the story first if needed.
+    fn story(&mut self, conn: &Connection, story_id: i64) -> rusqlite::Result<&Story> {
+        if !self.by_story.contains_key(&story_id) {
+            let (mut story, mut n, mut fp) = (Story::default(), 0, Fingerprint::default());
+            let mut stmt = conn.prepare_cached(
+                "SELECT sort_time, fingerprint FROM entries INDEXED BY entries_prints
+                 WHERE story_id = ?1 AND fingerprint IS NOT NULL",
+            )?;
+            let mut rows = stmt.query([story_id])?;
+            while let Some(r) = rows.next()? {
+                let sort: i64 = r.get(0)?;
+                if fp.read(r.get_ref(1)?.as_blob()?) {
+                    story.add(&fp, sort / 3600);
+                    n += 1;
+                }
             }
-            return Ok(());
+            if self.kept + n > PRINTS_KEPT {
+                // Starts over on the stories, keeping the word frequencies.
+                self.by_story.clear();
+                self.kept = 0;
+            }
+            self.kept += n;
+            self.by_story.insert(story_id, (story, n));
         }
-        let mut list = Vec::new();
-        let mut stmt = conn.prepare_cached(
-            "SELECT sort_time, fingerprint FROM entries INDEXED BY entries_prints
-             WHERE story_id = ?1 AND fingerprint IS NOT NULL",
-        )?;
-        let mut rows = stmt.query([story_id])?;
-        while let Some(r) = rows.next()? {
-            let (sort, bytes): (i64, Box<[u8]>) = (r.get(0)?, r.get_ref(1)?.as_blob()?.into());
-            each(sort, &bytes);
-            list.push((sort, bytes));
-        }
-        if self.kept + list.len() > PRINTS_KEPT {
-            // Starts over on the stories, keeping the word frequencies.
-            self.by_story.clear();
-            self.kept = 0;
-        }
-        self.kept += list.len();
-        self.by_story.insert(story_id, list);
-        Ok(())
+        Ok(&self.by_story[&story_id].0)
     }
+}
+
+/// Every story's fingerprinted words, counted once per story, from the covering index (which
+/// is ordered by story).
+pub(super) fn load_word_frequencies(conn: &Connection) -> rusqlite::Result<WordFrequencies> {
+    let mut w = WordFrequencies::default();
+    let (mut fp, mut story, mut current) = (Fingerprint::default(), Story::default(), None);
+    let mut stmt = conn.prepare_cached(
+        "SELECT story_id, fingerprint FROM entries INDEXED BY entries_prints
+         WHERE fingerprint IS NOT NULL ORDER BY story_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if current != Some(id) {
+            if current.is_some() {
+                w.add_story(story.words());
+            }
+            (current, story) = (Some(id), Story::default());
+        }
+        if fp.read(r.get_ref(1)?.as_blob()?) {
+            story.add(&fp, 0);
+        }
+    }
+    if current.is_some() {
+        w.add_story(story.words());
+    }
+    Ok(w)
 }
 
 /// A story's sort time (the sort time of its earliest entry).
@@ -264,15 +261,15 @@ fn similar_stories(
     if n.topics.is_empty() || fp.words.is_empty() {
         return Ok(Vec::new());
     }
-    let candidates = candidate_stories(tx, n, sort)?;
-    let weights = &*tx.prints.weights(tx.conn)?;
-    let mut alike: Vec<_> = candidates
-        .into_iter()
-        .filter_map(|(id, story)| {
-            let score = story::join_score(fp, sort / 3600, &story, weights)?;
-            Some((score, id, story))
-        })
-        .collect();
+    let ids = candidate_stories(tx, n, sort)?;
+    let scorer = story::Scorer::new(fp, tx.prints.weights(tx.conn)?);
+    let mut alike = Vec::new();
+    for id in ids {
+        let story = tx.prints.story(tx.conn, id)?;
+        if let Some(score) = scorer.join(sort / 3600, story) {
+            alike.push((score, id, story.clone()));
+        }
+    }
     alike.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut out: Vec<(StoryAt, Story)> = Vec::new();
     for (_, id, story) in alike {
@@ -291,13 +288,8 @@ fn similar_stories(
 
 /// The stories of `n`'s topics sorting within [`story::SPAN_HOURS`] of `sort`, nearest first
 /// (at most [`STORY_CANDIDATES`] per topic: copies of one event arrive close together, and the
-/// cost stays bounded on a busy topic), each with what its entries say. A match's sort time is
-/// its story's.
-fn candidate_stories(
-    tx: &mut Tx<'_>,
-    n: &NewEntry,
-    sort: i64,
-) -> rusqlite::Result<Vec<(i64, Story)>> {
+/// cost stays bounded on a busy topic). A match's sort time is its story's.
+fn candidate_stories(tx: &mut Tx<'_>, n: &NewEntry, sort: i64) -> rusqlite::Result<Vec<i64>> {
     let window = story::SPAN_HOURS * 3600;
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -318,25 +310,14 @@ fn candidate_stories(
                 |r| r.get(0),
             )?
             .collect::<rusqlite::Result<_>>()?;
-        for id in stories {
-            if seen.insert(id) {
-                out.push((id, story_words(tx, id)?));
-            }
-        }
+        out.extend(stories.into_iter().filter(|id| seen.insert(*id)));
     }
     Ok(out)
 }
 
 /// What the entries of a story say, together (from the writer's cache).
 fn story_words(tx: &mut Tx<'_>, id: i64) -> rusqlite::Result<Story> {
-    let mut other = Fingerprint::default();
-    let mut story = Story::default();
-    tx.prints.each(tx.conn, id, |entry_sort, bytes| {
-        if other.read(bytes) {
-            story.add(&other, entry_sort / 3600);
-        }
-    })?;
-    Ok(story)
+    Ok(tx.prints.story(tx.conn, id)?.clone())
 }
 
 /// Moves the entries and matches of story `from` into story `into`, which is then shown through

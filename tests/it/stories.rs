@@ -294,3 +294,86 @@ async fn a_feed_whose_guids_change_every_poll_stores_each_entry_once() {
     }
     assert!(uids.windows(2).all(|w| w[0] == w[1]), "ids stay: {uids:?}");
 }
+
+/// `feedsift stories` lists a topic's stories with why each entry is in its story: the first,
+/// the same link as an earlier one, or the words it shares with the story.
+#[tokio::test]
+async fn stories_command_says_why_each_entry_joined() {
+    let server = FeedServer::start().await;
+    let paths = ["/a.xml", "/b.xml", "/c.json", "/d.xml"];
+    for (p, (t, body)) in paths.iter().zip([
+        ("application/rss+xml", SUMMIT_A),
+        ("application/atom+xml", SUMMIT_B),
+        ("application/feed+json", SUMMIT_C),
+        ("application/atom+xml", SUMMIT_D),
+    ]) {
+        server.set(p, t, body);
+    }
+    let feeds: String = paths
+        .iter()
+        .map(|p| format!("[[feed]]\nurl = \"{}\"\n\n", server.url(p)))
+        .collect();
+    let cfg = TestConfig::new(&format!(
+        "{feeds}[[topic]]\nid = \"leaders\"\nquery = \"putin OR kim\"\n"
+    ));
+    let run = |args: &'static [&'static str]| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_feedsift"))
+            .arg("--config")
+            .arg(&cfg.path)
+            .args(args)
+            .output()
+    };
+    assert!(run(&["poll"]).await.unwrap().status.success());
+    let o = run(&["stories", "leaders", "--json"]).await.unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stories: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let summit = stories
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == "Kim Jong Un arrives in Russia for Putin summit")
+        .expect("the summit story");
+    assert_eq!(summit["outlets"], 4, "{summit}");
+    let by: Vec<&str> = summit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["joined"]["by"].as_str().unwrap())
+        .collect();
+    assert_eq!(by[0], "first", "{summit}");
+    assert!(
+        by.contains(&"link"),
+        "the Google Alert carries wire A's link: {summit}"
+    );
+    let worded = summit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["joined"]["by"] == "words")
+        .expect("an entry joined by its words");
+    let words: Vec<&str> = worded["joined"]["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        words.contains(&"train") && words.contains(&"arrived"),
+        "{worded}"
+    );
+    assert!(
+        worded["joined"]["shared"].as_f64().unwrap() >= 0.5,
+        "{worded}"
+    );
+    // The text form says the same in words.
+    let text = run(&["stories", "leaders"]).await.unwrap().stdout;
+    let text = String::from_utf8_lossy(&text).into_owned();
+    assert!(
+        text.contains("(4 outlets)") && text.contains("same link as"),
+        "{text}"
+    );
+    assert!(text.contains("told in the same words"), "{text}");
+    let o = run(&["stories", "nope"]).await.unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no topic \"nope\""));
+}
