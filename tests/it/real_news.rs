@@ -10,8 +10,8 @@ use std::process::Command;
 /// The figures reached on the development split (2026-12-01). Arrival order varies between
 /// runs (feeds are polled concurrently), and story grouping with it: 6 or 7 of 20 stories
 /// shown once when run alone, 5 seen under a loaded machine.
-const RECALL: f64 = 0.93;
-const PRECISION: f64 = 0.60;
+const RECALL: f64 = 0.91;
+const PRECISION: f64 = 0.72;
 const SHOWN_ONCE: f64 = 0.25;
 
 /// The number after `label` in `line` (`recall 0.932 (...)`).
