@@ -1,0 +1,157 @@
+//! Fingerprints, weights and grouping on small made-up cases.
+
+use super::*;
+
+/// Whether two entries, `hours` apart, end up one story.
+fn same_story(a: &Fingerprint, b: &Fingerprint, hours: i64) -> bool {
+    let g = group(&[(a.clone(), 0), (b.clone(), hours)]);
+    g[0] == g[1]
+}
+
+#[test]
+fn reworded_headlines_of_one_event_are_one_story() {
+    let a = fingerprint(
+        "Kim Jong Un arrives in Russia for Putin summit",
+        "North Korean leader Kim Jong Un arrived in Russia's Far East on Tuesday by armoured train ahead of a summit with President Vladimir Putin, Russian state media reported.",
+    );
+    let b = fingerprint(
+        "North Korea's Kim reaches Vladivostok by armoured train",
+        "Kim Jong Un's armoured train crossed into Russia and arrived in Vladivostok on Tuesday ahead of his summit with President Vladimir Putin, Russian state media reported.",
+    );
+    assert!(same_story(&a, &b, 1));
+    assert!(!same_story(&a, &b, 100), "outside the span");
+}
+
+#[test]
+fn look_alikes_stay_apart() {
+    let ballistic = fingerprint(
+        "N. Korea fires ballistic missiles into East Sea: JCS",
+        "North Korea fired several short-range ballistic missiles toward the East Sea on Wednesday morning, South Korea's Joint Chiefs of Staff said.",
+    );
+    let cruise = fingerprint(
+        "N. Korea fires cruise missiles into Yellow Sea: JCS",
+        "North Korea fired several cruise missiles toward the Yellow Sea on Friday, South Korea's Joint Chiefs of Staff said.",
+    );
+    assert_eq!(ballistic.days, 1 << 2);
+    assert!(!same_story(&ballistic, &cruise, 48), "different days");
+    let kim = fingerprint(
+        "Putin meets Kim in Pyongyang",
+        "Vladimir Putin held talks with Kim Jong Un in Pyongyang.",
+    );
+    let xi = fingerprint(
+        "Putin meets Xi in Beijing",
+        "Vladimir Putin held talks with Xi Jinping in Beijing.",
+    );
+    assert!(!same_story(&kim, &xi, 0));
+    let few = fingerprint(
+        "N. Korea sent 1,500 special forces to Russia",
+        "North Korea has sent 1,500 special forces troops to Russia, the spy agency said.",
+    );
+    let more = fingerprint(
+        "N. Korea to send 10,000 more troops to Russia",
+        "North Korea plans to send 10,000 more troops to Russia, the spy agency said.",
+    );
+    assert!(!same_story(&few, &more, 24), "different numbers");
+}
+
+#[test]
+fn word_forms_fold_to_one_stem() {
+    let a = fingerprint(
+        "North Korea condemns US sending battle tanks to Ukraine",
+        "",
+    );
+    let b = fingerprint(
+        "North Korea slams US over decision to send tanks to Ukraine",
+        "",
+    );
+    for w in ["send", "tank"] {
+        let h = hash(w);
+        assert!(
+            a.title_words.contains(&h) && b.title_words.contains(&h),
+            "{w}"
+        );
+    }
+}
+
+#[test]
+fn rare_words_count_more_than_the_words_every_story_has() {
+    // Five stories of one topic: "north korea russia" in each, the event in one.
+    let mut weights = WordFrequencies::default();
+    let others = [
+        "Kim visits a farm",
+        "A parade in Pyongyang",
+        "Talks on oil",
+        "Lavrov calls",
+    ];
+    for t in others {
+        weights.add_story(&fingerprint(&format!("North Korea Russia: {t}"), "").words);
+    }
+    let tanks = fingerprint("North Korea condemns Russia-bound tanks", "");
+    weights.add_story(&tanks.words);
+    let korea = hash(&stem("korea"));
+    assert!(weights.weight(korea) < weights.weight(hash(&stem("tanks"))) / 3.0);
+    let mut story = Story::default();
+    story.add(&tanks, 0);
+    let reworded = fingerprint("North Korea slams tanks bound for Russia", "");
+    let other = fingerprint("North Korea and Russia hold talks", "");
+    assert!(join_score(&reworded, 2, &story, &weights).is_some());
+    assert_eq!(join_score(&other, 2, &story, &weights), None);
+}
+
+#[test]
+fn grouping_does_not_depend_on_arrival_order() {
+    // A and C share too little to be one story; B is told like each: whichever comes
+    // last, B joins or bridges them, and the three are one story.
+    let a = fingerprint("falcon harbor meadow", "");
+    let b = fingerprint("falcon harbor glacier", "");
+    let c = fingerprint("harbor glacier canyon", "");
+    assert!(!same_story(&a, &c, 1) && same_story(&a, &b, 1) && same_story(&b, &c, 1));
+    let entries = [(a, 0), (b, 1), (c, 2)];
+    for order in [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ] {
+        let list: Vec<_> = order.iter().map(|&i| entries[i].clone()).collect();
+        let g = group(&list);
+        assert!(g.iter().all(|s| *s == g[0]), "order {order:?}: {g:?}");
+    }
+}
+
+#[test]
+fn fingerprints_round_trip_through_bytes() {
+    let f = fingerprint(
+        "Seoul says 1,500 troops sent",
+        "South Korea's spy agency said on Friday that Pyongyang sent 1,500 troops.",
+    );
+    assert!(!f.words.is_empty() && !f.names.is_empty() && !f.numbers.is_empty());
+    assert!(!f.mentions.is_empty() && f.days != 0);
+    assert_eq!(Fingerprint::from_bytes(&f.to_bytes()), Some(f.clone()));
+    // A fingerprint stored before title words: five lists.
+    let mut old = vec![f.days, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    old.extend_from_slice(&7u32.to_le_bytes());
+    let read = Fingerprint::from_bytes(&old).unwrap();
+    assert_eq!(
+        (read.words, read.days, read.title_words),
+        (vec![7], f.days, vec![])
+    );
+    assert_eq!(Fingerprint::from_bytes(&[1, 2]), None);
+    assert_eq!(
+        Fingerprint::from_bytes(&[0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9]),
+        None
+    );
+}
+
+#[test]
+fn names_are_capitalised_words_inside_sentences() {
+    let f = fingerprint(
+        "Kim receives Shoigu",
+        "On Friday Shoigu met Kim. Talks went well.",
+    );
+    // Kim (title start) and On/Talks (sentence starts) are not names; Shoigu and Kim are.
+    assert_eq!(f.names, sorted(vec![hash("shoigu"), hash("kim")]));
+    assert_eq!(f.days, 1 << 4);
+}
