@@ -206,7 +206,7 @@ fn sorted(mut v: Vec<u32>) -> Vec<u32> {
 
 /// The fingerprint of an entry: its title and the lede of its text (plain text).
 pub fn fingerprint(title: &str, text_body: &str) -> Fingerprint {
-    let parts = [title, lede(text_body)];
+    let parts = [headline(title), lede(text_body)];
     let mut f = Fingerprint::default();
     let (mut words, mut names, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
     for (k, part) in parts.into_iter().enumerate() {
@@ -560,9 +560,8 @@ pub fn join_score(
 /// An entry's fingerprinted words by the hashes of their stems, as the entry writes them (the
 /// first form it uses), to name them: the fingerprint keeps only hashes.
 pub fn stems(title: &str, text_body: &str) -> HashMap<u32, String> {
-    let lede = lede(text_body);
     let mut out = HashMap::new();
-    for part in [title, lede] {
+    for part in [headline(title), lede(text_body)] {
         for w in text::words(part) {
             if w.chars().count() > 2 && !STOP_WORDS.contains(&w.as_str()) {
                 out.entry(hash(&stem(&w))).or_insert(w);
@@ -570,6 +569,25 @@ pub fn stems(title: &str, text_body: &str) -> HashMap<u32, String> {
         }
     }
     out
+}
+
+/// Words before a colon that label a headline rather than tell it, at most.
+const LABEL_WORDS: usize = 5;
+
+/// A headline without the label a series or a live page puts before it ("Ukraine live
+/// briefing: Russia and North Korea 'actively advancing' arms talks", "FirstFT: ...",
+/// "Russia-Ukraine war live: ..."): the label's words are the same every day and say nothing of
+/// the event. A colon later in the headline ("... into East Sea: JCS") is left alone.
+fn headline(title: &str) -> &str {
+    let Some((label, rest)) = title.split_once(':') else {
+        return title;
+    };
+    let (label_words, rest_words) = (text::words(label).len(), text::words(rest).len());
+    if label_words <= LABEL_WORDS && rest_words > label_words && rest_words >= 4 {
+        rest
+    } else {
+        title
+    }
 }
 
 /// The first [`LEDE_WORDS`] words of a text.

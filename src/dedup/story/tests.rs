@@ -84,7 +84,7 @@ fn rare_words_count_more_than_the_words_every_story_has() {
         "Lavrov calls",
     ];
     for t in others {
-        weights.add_story(&fingerprint(&format!("North Korea Russia: {t}"), "").words);
+        weights.add_story(&fingerprint(&format!("North Korea and Russia, {t}"), "").words);
     }
     let tanks = fingerprint("North Korea condemns Russia-bound tanks", "");
     weights.add_story(&tanks.words);
@@ -154,4 +154,17 @@ fn names_are_capitalised_words_inside_sentences() {
     // Kim (title start) and On/Talks (sentence starts) are not names; Shoigu and Kim are.
     assert_eq!(f.names, sorted(vec![hash("shoigu"), hash("kim")]));
     assert_eq!(f.days, 1 << 4);
+}
+
+#[test]
+fn a_headline_label_is_not_the_event() {
+    let live = fingerprint(
+        "Ukraine live briefing: Russia and North Korea advancing arms talks",
+        "",
+    );
+    let plain = fingerprint("Russia and North Korea advancing arms talks", "");
+    assert_eq!(live.title_words, plain.title_words);
+    // A colon that ends a headline with its source keeps the headline whole.
+    let jcs = fingerprint("N. Korea fires ballistic missiles into East Sea: JCS", "");
+    assert!(jcs.title_words.contains(&hash(&stem("ballistic"))));
 }
