@@ -128,15 +128,7 @@ impl Fingerprint {
             return false;
         }
         self.days = head & !FORMAT_2;
-        let lists = [
-            &mut self.words,
-            &mut self.names,
-            &mut self.numbers,
-            &mut self.title_names,
-            &mut self.mentions,
-            &mut self.title_words,
-        ];
-        for (list, n) in lists.into_iter().zip(lens) {
+        for (list, n) in self.lists_mut().into_iter().zip(lens) {
             let (head, tail) = rest.split_at(4 * n);
             rest = tail;
             list.extend(
@@ -147,16 +139,21 @@ impl Fingerprint {
         true
     }
 
-    fn clear(&mut self) {
-        self.days = 0;
-        for list in [
+    /// The lists in the order [`Fingerprint::to_bytes`] writes them.
+    fn lists_mut(&mut self) -> [&mut Vec<u32>; 6] {
+        [
             &mut self.words,
             &mut self.names,
             &mut self.numbers,
             &mut self.title_names,
             &mut self.mentions,
             &mut self.title_words,
-        ] {
+        ]
+    }
+
+    fn clear(&mut self) {
+        self.days = 0;
+        for list in self.lists_mut() {
             list.clear();
         }
     }
