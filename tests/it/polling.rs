@@ -272,3 +272,50 @@ async fn a_feed_that_breaks_keeps_what_it_stored() {
         );
     }
 }
+
+/// When our own database fails while storing a poll, the feed is recorded as failing with the
+/// kind `store` (not blamed on the server), and what was stored before stays.
+#[tokio::test]
+async fn a_database_failure_during_a_poll_is_a_store_error_on_the_feed() {
+    let server = FeedServer::start().await;
+    server.set("/wire.xml", "application/rss+xml", doc("first"));
+    let cfg = TestConfig::new(&format!(
+        "[[feed]]\nurl = \"{}\"\n",
+        server.url("/wire.xml")
+    ));
+    let (store, _) = poll_once(&cfg).await;
+    assert_eq!(store.counts().unwrap().0, 1);
+    drop(store);
+    // Every new entry is now refused by the database itself.
+    let db = cfg.load().daemon.database;
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON entries
+             BEGIN SELECT RAISE(ABORT, 'the disk is on fire'); END;",
+        )
+        .unwrap();
+    let two = rss(
+        "wire",
+        &[
+            ("1", "Kim meets Shoigu", "https://wire.example/1", ""),
+            ("2", "Shoigu leaves Pyongyang", "https://wire.example/2", ""),
+        ],
+    );
+    server.set("/wire.xml", "application/rss+xml", two);
+    let (store, outcomes) = poll_once(&cfg).await;
+    match &outcomes[0].result {
+        feedsift::poll::PollResult::Failed { kind, message } => {
+            assert_eq!(*kind, ErrorKind::Store);
+            assert!(message.contains("the disk is on fire"), "{message}");
+        }
+        other => panic!("expected a store failure, got {other:?}"),
+    }
+    let s = state_of(&store, &server.url("/wire.xml"));
+    assert_eq!(
+        (s.status, s.error_kind, s.consecutive_failures),
+        (FeedStatus::Failing, Some(ErrorKind::Store), 1)
+    );
+    assert!(s.next_poll.is_some(), "retried later");
+    assert_eq!(store.counts().unwrap().0, 1, "the stored entry is kept");
+}
