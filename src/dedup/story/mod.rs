@@ -36,8 +36,6 @@ use std::collections::HashMap;
 /// link still is): wire copy of one event arrives within hours, and a follow-up the next day
 /// is another story.
 pub const SPAN_HOURS: i64 = 30;
-/// Kept for callers that ask how far apart stories are searched: the span.
-pub const WINDOW_HOURS: i64 = SPAN_HOURS;
 /// Words of the text read after the title: the lede, where wire copy says what happened.
 pub const LEDE_WORDS: usize = 40;
 /// The weighted share of a new entry's words (title and lede) that must be among a story's for
@@ -266,17 +264,6 @@ pub fn fingerprint(title: &str, text_body: &str) -> Fingerprint {
     f.names = sorted(names);
     f.numbers = sorted(numbers);
     f
-}
-
-/// |a ∩ b| / |a ∪ b| of two sorted, distinct lists (0 when both are empty).
-pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
-    let common = common(a, b);
-    let union = a.len() + b.len() - common;
-    if union == 0 {
-        0.0
-    } else {
-        common as f64 / union as f64
-    }
 }
 
 /// |a ∩ b| of two sorted, distinct lists.
