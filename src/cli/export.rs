@@ -17,6 +17,7 @@ pub fn run(config_path: &Path, topic: &str, format: ExportFormat) -> CliResult {
     let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
     let format = match format {
         ExportFormat::Atom => Format::Atom,
+        ExportFormat::Rss => Format::Rss,
         ExportFormat::Json => Format::Json,
     };
     // Exporting is local: a private topic's own token is presented.
@@ -33,5 +34,5 @@ pub fn run(config_path: &Path, topic: &str, format: ExportFormat) -> CliResult {
         FeedError::NotFound(m) | FeedError::BadRequest(m) => Failure::usage(m),
         other => Failure::runtime(other),
     })?;
-    out(&r.body)
+    out(std::str::from_utf8(&r.body).expect("outputs are rendered as UTF-8"))
 }

@@ -37,6 +37,7 @@ pub struct Cli {
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ExportFormat {
     Atom,
+    Rss,
     Json,
 }
 

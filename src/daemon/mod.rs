@@ -10,6 +10,7 @@ pub mod work;
 use crate::config::{self, Config, ConfigError};
 use crate::fetch::FetcherError;
 use crate::poll::PollOutcome;
+use crate::runtime::metrics::Metrics;
 use crate::runtime::{Live, Snapshot};
 use crate::schedule::{Heartbeat, PlanError, Scheduler};
 use crate::serve::{AppState, router};
@@ -149,18 +150,20 @@ pub async fn run(
     heartbeat.beat(chrono::Utc::now());
 
     let scheduler_stop = CancellationToken::new();
+    let metrics = Arc::new(Metrics::default());
     let scheduler = Scheduler::new(
-        PollWork::following(store.clone(), live.clone()),
+        PollWork::following(store.clone(), live.clone(), metrics.clone()),
         heartbeat.clone(),
     );
     let scheduler_task = tokio::spawn(scheduler.run(scheduler_stop.clone(), DRAIN));
 
     let server_stop = CancellationToken::new();
-    let app = router(AppState {
-        store: store.clone(),
-        live: live.clone(),
-        heartbeat: heartbeat.clone(),
-    });
+    let app = router(AppState::new(
+        store.clone(),
+        live.clone(),
+        heartbeat.clone(),
+        metrics.clone(),
+    ));
     let addr = listener.local_addr().map_err(DaemonError::Listener)?;
     let stop = server_stop.clone();
     let server_task = tokio::spawn(async move {
@@ -180,6 +183,7 @@ pub async fn run(
             Some(reply) = control.reload.recv() => {
                 systemd::reloading();
                 let result = reload(&control, &store, &live).await;
+                metrics.reload(result.is_ok());
                 if let Err(e) = &result {
                     error!(error = %e, "config reload rejected; the running config stays");
                 }

@@ -2,7 +2,8 @@
 //! limits of the config in force, and `poll::poll_feed` as the way one feed is polled.
 
 use crate::model::FeedState;
-use crate::poll::{PollOutcome, poll_feed};
+use crate::poll::{PollOutcome, PollResult, poll_feed};
+use crate::runtime::metrics::{Metrics, PollKind};
 use crate::runtime::{Live, Snapshot};
 use crate::schedule::{Limits, Plan, PlanError, Work};
 use crate::store::Store;
@@ -16,16 +17,18 @@ pub struct PollWork {
     live: Arc<Live>,
     /// `None`: the plan never changes (`feedsift poll`).
     reloads: Option<watch::Receiver<Arc<Snapshot>>>,
+    metrics: Arc<Metrics>,
 }
 
 impl PollWork {
     /// Work that follows reloads of `live`.
-    pub fn following(store: Arc<Store>, live: Arc<Live>) -> PollWork {
+    pub fn following(store: Arc<Store>, live: Arc<Live>, metrics: Arc<Metrics>) -> PollWork {
         let reloads = Some(live.subscribe());
         PollWork {
             store,
             live,
             reloads,
+            metrics,
         }
     }
 
@@ -35,6 +38,7 @@ impl PollWork {
             store,
             live,
             reloads: None,
+            metrics: Arc::new(Metrics::default()),
         }
     }
 }
@@ -73,7 +77,19 @@ impl Work for PollWork {
     }
 
     fn poll(&self, state: FeedState) -> impl Future<Output = PollOutcome> + Send + 'static {
-        poll_feed(self.live.clone(), self.store.clone(), state)
+        let polled = poll_feed(self.live.clone(), self.store.clone(), state);
+        let metrics = self.metrics.clone();
+        async move {
+            let outcome = polled.await;
+            let kind = match outcome.result {
+                PollResult::Stored(_) => PollKind::Fetched,
+                PollResult::Unchanged => PollKind::NotModified,
+                PollResult::Failed { .. } => PollKind::Failed,
+            };
+            let fetch = outcome.timings.fetch;
+            metrics.poll(kind, (!fetch.is_zero()).then_some(fetch));
+            outcome
+        }
     }
 
     fn state_after(outcome: &PollOutcome) -> &FeedState {

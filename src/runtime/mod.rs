@@ -7,6 +7,7 @@
 
 pub mod backfill;
 pub mod doc;
+pub mod metrics;
 
 use crate::config::Config;
 use crate::fetch::{FetchOptions, Fetcher, FetcherError};

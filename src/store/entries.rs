@@ -120,6 +120,7 @@ fn write_entry(
         Some(old) => {
             if old.hash != n.content_hash {
                 tx.prints.forget(old.story_id);
+                tx.touched.story(old.story_id);
                 update_entry(tx, old.id, n, now)?;
                 touch_story(tx, old.story_id, now)?;
                 stats.updated_entries += 1;
@@ -128,6 +129,7 @@ fn write_entry(
         }
         None => {
             let (entry_id, story, sort) = insert_new(tx, feed, n, now, stats)?;
+            tx.touched.story(story.0);
             stats.new_entries += 1;
             (entry_id, story.0, sort, Some(story.1))
         }
@@ -140,6 +142,7 @@ fn write_entry(
         None => story_sort(tx, story_id)?,
     };
     for hit in &n.topics {
+        tx.touched.topic(&hit.topic);
         let row = MatchRow {
             topic: &hit.topic,
             story_id,

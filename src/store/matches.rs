@@ -98,6 +98,7 @@ impl Store {
     ) -> Result<usize> {
         let (topic, hash, matches) = (topic.to_string(), hash.to_string(), matches.to_vec());
         self.write(&format!("backfilling topic {topic}"), move |tx| {
+            tx.touched.topic(&topic);
             let keep: BTreeSet<i64> = matches.iter().map(|m| m.story_id).collect();
             let old: Vec<i64> = tx
                 .prepare("SELECT story_id FROM matches WHERE topic = ?1")?
@@ -137,6 +138,7 @@ impl Store {
     pub fn remove_topics_except(&self, keep: &[String]) -> Result<usize> {
         let keep = keep.to_vec();
         self.write("removing old topics", move |tx| {
+            tx.touched.everything();
             let placeholders = vec!["?"; keep.len()].join(",");
             let cond = if keep.is_empty() {
                 String::new()

@@ -2,6 +2,7 @@
 //! transaction, so a crash loses at most the poll in flight) and a small pool of readers that
 //! never block it. Every method blocks: async callers run them with `spawn_blocking`.
 
+mod changes;
 mod entries;
 mod feeds;
 mod matches;
@@ -11,6 +12,7 @@ mod retention;
 mod stories;
 mod writer;
 
+pub use changes::Changes;
 pub use entries::{EntryRow, NewEntry, PollWrite, StoredEntries, WriteStats, sort_time};
 pub use matches::{TopicMatch, TopicStats};
 pub use pages::{AlsoReported, StoryEntry, StoryItem, TopicStory};
@@ -18,7 +20,7 @@ pub use pages::{AlsoReported, StoryEntry, StoryItem, TopicStory};
 use rusqlite::{Connection, OpenFlags};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A store failure: what was being done, and the underlying cause (its `source()`).
@@ -90,6 +92,7 @@ pub struct Store {
     path: PathBuf,
     writer: writer::Writer,
     readers: Mutex<Vec<Connection>>,
+    changes: Arc<Changes>,
 }
 
 impl fmt::Debug for Store {
@@ -129,12 +132,14 @@ impl Store {
         })?;
         let checkpoints = Connection::open(path).context(&what)?;
         configure(&checkpoints).context(&what)?;
-        let writer = writer::Writer::start(conn, checkpoints)
+        let changes = Arc::new(Changes::default());
+        let writer = writer::Writer::start(conn, checkpoints, changes.clone())
             .map_err(|e| StoreError::new(format!("{what}: starting the writer thread"), e))?;
         Ok(Store {
             path: path.to_path_buf(),
             writer,
             readers: Mutex::new(Vec::new()),
+            changes,
         })
     }
 
@@ -190,6 +195,24 @@ impl Store {
         f: impl FnOnce(&mut writer::Tx<'_>) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T> {
         self.writer.write(what, f)
+    }
+
+    /// Output versions per topic, raised by every commit that changes what a topic shows.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
+    }
+
+    /// Bytes the database takes on disk: the file, its WAL and its shared-memory index.
+    pub fn size_on_disk(&self) -> u64 {
+        ["", "-wal", "-shm"]
+            .iter()
+            .filter_map(|suffix| {
+                let mut p = self.path.clone().into_os_string();
+                p.push(suffix);
+                std::fs::metadata(p).ok()
+            })
+            .map(|m| m.len())
+            .sum()
     }
 
     /// Whether the database answers (for `/healthz`).

@@ -325,6 +325,9 @@ fn story_words(tx: &mut Tx<'_>, id: i64) -> rusqlite::Result<Story> {
 fn merge_stories(tx: &mut Tx<'_>, from: i64, into: i64, now: i64) -> rusqlite::Result<StoryAt> {
     tx.prints.forget(from);
     tx.prints.forget(into);
+    // The merged story leaves the topics that showed it, and joins them under `into`.
+    tx.touched.story(from);
+    tx.touched.story(into);
     tx.prepare_cached("UPDATE entries SET story_id = ?2 WHERE story_id = ?1")?
         .execute(params![from, into])?;
     super::matches::move_matches(tx, from, into)?;

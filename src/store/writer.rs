@@ -6,10 +6,11 @@
 //! "each poll is all or nothing" while one commit (WAL write) serves many polls when they
 //! arrive faster than commits can be made.
 
+use super::changes::{Changes, Touched};
 use super::stories::PrintCache;
 use super::{Cause, Result, StoreError};
 use rusqlite::Connection;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 /// Most jobs applied in one transaction.
 const MAX_BATCH: usize = 64;
@@ -21,6 +22,8 @@ pub(super) struct Tx<'a> {
     /// Story fingerprints the writer has read or written (see [`PrintCache`]); only jobs change
     /// it, and the writer empties it whenever a job or a commit is rolled back.
     pub prints: &'a mut PrintCache,
+    /// What this job changed that output feeds show; raised in [`Changes`] once committed.
+    pub touched: &'a mut Touched,
 }
 
 impl std::ops::Deref for Tx<'_> {
@@ -69,11 +72,15 @@ impl Writer {
     /// Starts the writer on `conn`, and a checkpointer on `checkpoints`: copying the WAL into
     /// the database (a PASSIVE checkpoint, which never blocks the writer) happens on its own
     /// thread, so the writer's commits stay short.
-    pub(super) fn start(conn: Connection, checkpoints: Connection) -> std::io::Result<Writer> {
+    pub(super) fn start(
+        conn: Connection,
+        checkpoints: Connection,
+        changes: Arc<Changes>,
+    ) -> std::io::Result<Writer> {
         let (jobs, rx) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("feedsift-writer".into())
-            .spawn(move || run(conn, rx))?;
+            .spawn(move || run(conn, rx, &changes))?;
         let (stop, stopped) = mpsc::channel::<()>();
         let checkpointer = std::thread::Builder::new()
             .name("feedsift-checkpoint".into())
@@ -142,7 +149,7 @@ impl Drop for Writer {
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
+fn run(conn: Connection, rx: mpsc::Receiver<Job>, changes: &Changes) {
     let mut prints = PrintCache::default();
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
@@ -161,17 +168,25 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
             continue;
         }
         let mut finishers = Vec::with_capacity(batch.len());
+        let mut committed = Touched::default();
         for job in batch {
             if let Err(e) = conn.execute_batch("SAVEPOINT job") {
                 finishers.push(job(Err(&e)).1);
                 continue;
             }
+            let mut touched = Touched::default();
             let mut tx = Tx {
                 conn: &conn,
                 prints: &mut prints,
+                touched: &mut touched,
             };
             let (ok, finish) = job(Ok(&mut tx));
             let end = if ok {
+                if let Err(e) = touched.resolve(&conn) {
+                    tracing::warn!(error = %e, "cannot tell which topics a write changed");
+                    touched.everything();
+                }
+                committed.absorb(touched);
                 "RELEASE job"
             } else {
                 // What the job cached of the rows it wrote is gone with them.
@@ -187,6 +202,8 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
         if commit_error.is_some() {
             let _ = conn.execute_batch("ROLLBACK");
             prints.clear();
+        } else {
+            changes.commit(&committed);
         }
         for finish in finishers {
             finish(commit_error.as_ref());

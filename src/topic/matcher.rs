@@ -9,9 +9,9 @@
 //! words between two places. The cost of the pass does not grow with the number of topics, only
 //! with the text.
 
+use super::Topic;
 use super::ast::{Field, Pattern, Query};
 use super::index;
-use super::{Scope, Topic};
 use crate::text;
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
@@ -597,7 +597,7 @@ impl Matcher {
         let mut hits: Option<Hits> = None;
         let mut out = Vec::new();
         for (i, t) in self.topics.iter().enumerate() {
-            if !in_scope(&t.scope, feed) {
+            if !t.covers(feed.url, feed.tags) {
                 continue;
             }
             let hits = hits.get_or_insert_with(|| self.compiled.hits(doc));
@@ -614,13 +614,4 @@ impl Matcher {
         }
         out
     }
-}
-
-fn in_scope(scope: &[Scope], feed: FeedRef<'_>) -> bool {
-    scope.is_empty()
-        || scope.iter().any(|s| match s {
-            Scope::Tag(t) => feed.tags.iter().any(|ft| ft == t),
-            // Both sides are the configured URL strings.
-            Scope::Url(u) => u == feed.url,
-        })
 }

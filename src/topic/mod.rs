@@ -124,6 +124,16 @@ impl Topic {
     pub fn is_private(&self) -> bool {
         self.token.is_some()
     }
+
+    /// Whether the topic looks at the feed with this configured URL and these tags.
+    pub fn covers(&self, url: &str, tags: &[String]) -> bool {
+        self.scope.is_empty()
+            || self.scope.iter().any(|s| match s {
+                Scope::Tag(t) => tags.iter().any(|ft| ft == t),
+                // Both sides are the configured URL strings.
+                Scope::Url(u) => u == url,
+            })
+    }
 }
 
 fn collect_alias_patterns(q: &Query, h: &mut Sha256) {

@@ -2,6 +2,7 @@
 //! test itself; nothing touches the internet.
 
 mod cli;
+mod clients;
 mod encodings;
 mod helpers;
 mod pipeline;

@@ -1,0 +1,88 @@
+//! How a rendered output is sent: validators (`ETag`, `Last-Modified`), `304 Not Modified`,
+//! the encoding the reader accepts, and how long it may keep the answer.
+
+use super::cache::{Encoding, Rendered};
+use crate::config::Config;
+use axum::body::Body;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// Shortest and longest `max-age` of an output.
+const MIN_AGE: Duration = Duration::from_secs(60);
+const MAX_AGE: Duration = Duration::from_secs(30 * 60);
+
+/// The token a reader presented in `Authorization: Bearer`.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// How long a reader may keep an output of `topics`: half the shortest poll interval of the
+/// feeds they look at (on average, something new can arrive no sooner), from 1 to 30 minutes.
+pub fn max_age(config: &Config, topics: &[String]) -> Duration {
+    let shortest = config
+        .feeds
+        .iter()
+        .filter(|f| {
+            topics
+                .iter()
+                .any(|id| config.topic(id).is_some_and(|t| t.covers(&f.url, &f.tags)))
+        })
+        .map(|f| config.interval_of(f))
+        .min()
+        .unwrap_or(config.daemon.poll_interval);
+    (shortest / 2).clamp(MIN_AGE, MAX_AGE)
+}
+
+/// Whether the reader's copy (named by `If-None-Match`, else dated by `If-Modified-Since`) is
+/// this output.
+fn not_modified(r: &Rendered, headers: &HeaderMap) -> bool {
+    if let Some(inm) = headers.get(header::IF_NONE_MATCH) {
+        return inm.to_str().is_ok_and(|v| r.matches_etag(v));
+    }
+    headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+        .is_some_and(|since| {
+            DateTime::<Utc>::from(since).timestamp() >= r.last_modified.timestamp()
+        })
+}
+
+/// The answer for `r`: 304 when the reader has it, else the body in the best encoding the
+/// reader accepts.
+pub fn conditional(r: &Rendered, headers: &HeaderMap, max_age: Duration) -> Response {
+    let encoding = Encoding::choose(
+        headers
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let last_modified = httpdate::fmt_http_date(std::time::SystemTime::from(r.last_modified));
+    let mut builder = Response::builder()
+        .header(header::ETAG, r.etag_for(encoding))
+        .header(header::LAST_MODIFIED, last_modified)
+        .header(
+            header::CACHE_CONTROL,
+            format!("max-age={}", max_age.as_secs()),
+        )
+        .header(header::VARY, "Accept-Encoding");
+    if not_modified(r, headers) {
+        return builder
+            .status(StatusCode::NOT_MODIFIED)
+            .body(Body::empty())
+            .expect("valid response");
+    }
+    if let Some(name) = encoding.header() {
+        builder = builder.header(header::CONTENT_ENCODING, name);
+    }
+    builder
+        .header(header::CONTENT_TYPE, r.content_type)
+        .body(Body::from(r.encoded(encoding)))
+        .expect("valid response")
+}
