@@ -55,6 +55,24 @@ fn not_modified(r: &Rendered, headers: &HeaderMap) -> bool {
         })
 }
 
+/// The content type to send: the output's own, except that a browser opening an Atom or RSS
+/// feed (it asks for `text/html` first) gets it as `application/xml`, the one XML type
+/// browsers render, so that the feed's stylesheet shows it as a page; readers get
+/// `application/atom+xml` and `application/rss+xml`.
+fn content_type_for(own: &'static str, headers: &HeaderMap) -> &'static str {
+    let is_feed_xml =
+        own.starts_with("application/atom+xml") || own.starts_with("application/rss+xml");
+    let browser = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.trim_start().starts_with("text/html"));
+    if is_feed_xml && browser {
+        "application/xml; charset=utf-8"
+    } else {
+        own
+    }
+}
+
 /// The answer for `r`: 304 when the reader has it, else the body in the best encoding the
 /// reader accepts.
 pub fn conditional(r: &Rendered, headers: &HeaderMap, max_age: Duration) -> Response {
@@ -71,7 +89,7 @@ pub fn conditional(r: &Rendered, headers: &HeaderMap, max_age: Duration) -> Resp
             header::CACHE_CONTROL,
             format!("max-age={}", max_age.as_secs()),
         )
-        .header(header::VARY, "Accept-Encoding");
+        .header(header::VARY, "Accept, Accept-Encoding");
     if not_modified(r, headers) {
         return builder
             .status(StatusCode::NOT_MODIFIED)
@@ -82,7 +100,10 @@ pub fn conditional(r: &Rendered, headers: &HeaderMap, max_age: Duration) -> Resp
         builder = builder.header(header::CONTENT_ENCODING, name);
     }
     builder
-        .header(header::CONTENT_TYPE, r.content_type)
+        .header(
+            header::CONTENT_TYPE,
+            content_type_for(r.content_type, headers),
+        )
         .body(Body::from(r.encoded(encoding)))
         .expect("valid response")
 }

@@ -8,5 +8,6 @@ mod helpers;
 mod pipeline;
 mod polling;
 mod real_news;
+mod serving;
 mod stories;
 mod topic_quality;

@@ -33,7 +33,7 @@
   <xsl:template match="atom:entry">
     <article class="story">
       <h3><a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a></h3>
-      <p class="meta"><xsl:value-of select="atom:source/atom:title"/> · <xsl:value-of select="substring(atom:published, 1, 16)"/></p>
+      <p class="meta"><xsl:value-of select="atom:source/atom:title"/> · <xsl:value-of select="translate(substring(atom:published, 1, 16), 'T', ' ')"/> UTC</p>
       <xsl:if test="atom:link[@rel='related']">
         <p class="also">Also reported by
           <xsl:for-each select="atom:link[@rel='related']">
