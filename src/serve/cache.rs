@@ -11,6 +11,7 @@ use lru::LruCache;
 use std::io::Write;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 /// Rendered outputs kept: every topic in every format, first pages and a few others.
 const ENTRIES: usize = 512;
@@ -80,6 +81,8 @@ pub struct Rendered {
     /// Strong ETag of the uncompressed body, quoted.
     pub etag: String,
     pub last_modified: DateTime<Utc>,
+    /// How long a reader may keep it (`Cache-Control: max-age`).
+    pub max_age: Duration,
     gzip: OnceLock<Bytes>,
     brotli: OnceLock<Bytes>,
 }
@@ -96,9 +99,16 @@ impl Rendered {
             content_type,
             etag,
             last_modified,
+            max_age: Duration::from_secs(60),
             gzip: OnceLock::new(),
             brotli: OnceLock::new(),
         }
+    }
+
+    /// The same, kept by readers for `max_age`.
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = max_age;
+        self
     }
 
     /// The body in `encoding`, compressed on first use.

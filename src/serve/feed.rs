@@ -320,7 +320,6 @@ async fn serve_feed(
         token_links: query.token.is_some() && sel.private,
         minute: 0,
     };
-    let max_age = reply::max_age(&config, &sel.topics);
     let version = version_of(&state.store, &sel);
     let rendered = match state.cache.get(&key, &config, version) {
         Some(r) => r,
@@ -339,7 +338,8 @@ async fn serve_feed(
             .await;
             match done {
                 Ok(Ok(r)) => {
-                    let r = Arc::new(r);
+                    let max_age = reply::max_age(&config, &sel.topics);
+                    let r = Arc::new(r.with_max_age(max_age));
                     state.cache.put(key, config, version, r.clone());
                     r
                 }
@@ -350,7 +350,7 @@ async fn serve_feed(
             }
         }
     };
-    reply::conditional(&rendered, &headers, max_age)
+    reply::conditional(&rendered, &headers)
 }
 
 fn split_file(file: &str) -> Option<(&str, Format)> {

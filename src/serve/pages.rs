@@ -252,7 +252,7 @@ pub(super) async fn index(State(state): State<AppState>, headers: HeaderMap) -> 
 
 fn html_reply(body: String, headers: &HeaderMap) -> Response {
     let r = Rendered::new(body, "text/html; charset=utf-8", Utc::now());
-    let mut resp = reply::conditional(&r, headers, std::time::Duration::from_secs(60));
+    let mut resp = reply::conditional(&r, headers);
     // Pages show relative times and health: a browser asks again every time.
     resp.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -323,7 +323,7 @@ pub(super) async fn topic_page(
     };
     let version = version_of(&state.store, &sel);
     if let Some(r) = state.cache.get(&key, &config, version) {
-        return reply::conditional(&r, &headers, std::time::Duration::from_secs(60));
+        return reply::conditional(&r, &headers);
     }
     let (c, store) = (config.clone(), state.store.clone());
     let done = tokio::task::spawn_blocking(move || {
@@ -341,7 +341,7 @@ pub(super) async fn topic_page(
         Ok(Ok(r)) => {
             let r = Arc::new(r);
             state.cache.put(key, config, version, r.clone());
-            reply::conditional(&r, &headers, std::time::Duration::from_secs(60))
+            reply::conditional(&r, &headers)
         }
         Ok(Err(e)) => e.into_response(),
         Err(e) => FeedError::Internal(format!("rendering a topic page: {e}")).into_response(),
@@ -428,7 +428,7 @@ pub(super) async fn feeds(State(state): State<AppState>, headers: HeaderMap) -> 
     match done {
         Ok(Ok(body)) if json => {
             let r = Rendered::new(body, "application/json; charset=utf-8", Utc::now());
-            let mut resp = reply::conditional(&r, &headers, std::time::Duration::from_secs(60));
+            let mut resp = reply::conditional(&r, &headers);
             resp.headers_mut().insert(
                 header::CACHE_CONTROL,
                 header::HeaderValue::from_static("no-cache"),

@@ -75,7 +75,7 @@ fn content_type_for(own: &'static str, headers: &HeaderMap) -> &'static str {
 
 /// The answer for `r`: 304 when the reader has it, else the body in the best encoding the
 /// reader accepts.
-pub fn conditional(r: &Rendered, headers: &HeaderMap, max_age: Duration) -> Response {
+pub fn conditional(r: &Rendered, headers: &HeaderMap) -> Response {
     let encoding = Encoding::choose(
         headers
             .get(header::ACCEPT_ENCODING)
@@ -87,7 +87,7 @@ pub fn conditional(r: &Rendered, headers: &HeaderMap, max_age: Duration) -> Resp
         .header(header::LAST_MODIFIED, last_modified)
         .header(
             header::CACHE_CONTROL,
-            format!("max-age={}", max_age.as_secs()),
+            format!("max-age={}", r.max_age.as_secs()),
         )
         .header(header::VARY, "Accept, Accept-Encoding");
     if not_modified(r, headers) {
