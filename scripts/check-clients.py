@@ -208,11 +208,18 @@ def page_checks(base, atom_titles, workdir):
             check(len(shown) == min(5, len(atom_titles)), "%s shows the newest story titles (%d of 5)" % (path, len(shown)))
             check("Also reported by" in text, "%s names the other outlets of a story" % path)
         if name == "feeds":
-            check(text.count(" ok ") + text.count(">ok<") > 0 or " ok" in text, "/feeds shows feed statuses")
+            feeds = json.loads(get(base + "/feeds", {"Accept": "application/json"})[2])["feeds"]
+            listed = [f for f in feeds if html_text(f["title"]) in dom and f["status"] in text]
+            check(len(feeds) > 0 and len(listed) == len(feeds),
+                  "/feeds lists every configured feed with its status (%d of %d)" % (len(listed), len(feeds)))
         for size, label in (("360,740", "phone"), ("1280,900", "desktop")):
             out = os.path.join(shots, "%s-%s.png" % (name, label))
             chromium(["--window-size=" + size, "--screenshot=" + out, base + path], workdir)
             check(os.path.exists(out) and os.path.getsize(out) > 5000, "screenshot of %s (%s) in %s" % (path, label, os.path.relpath(out, ROOT)))
+    for fmt in ("atom", "rss"):
+        dom = chromium(["--dump-dom", base + "/topics/korea-russia." + fmt], workdir).stdout
+        check("copy its address into your feed reader" in dom and html_text(atom_titles[0]) in dom,
+              "the .%s feed opened in a browser shows as a page with a subscribe hint" % fmt)
     index_text = get(base + "/")[2].decode()
     check("private" in index_text and "/topics/private-korea." not in index_text,
           "/ lists the private topic without its links")

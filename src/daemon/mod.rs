@@ -13,6 +13,7 @@ use crate::poll::PollOutcome;
 use crate::runtime::metrics::Metrics;
 use crate::runtime::{Live, Snapshot};
 use crate::schedule::{Heartbeat, PlanError, Scheduler};
+use crate::serve::listener::{Bounded, MAX_CONNECTIONS};
 use crate::serve::{AppState, router};
 use crate::store::{Store, StoreError};
 use std::path::PathBuf;
@@ -167,7 +168,8 @@ pub async fn run(
     let addr = listener.local_addr().map_err(DaemonError::Listener)?;
     let stop = server_stop.clone();
     let server_task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        let bounded = Bounded::new(listener, MAX_CONNECTIONS);
+        axum::serve(bounded, app)
             .with_graceful_shutdown(async move { stop.cancelled().await })
             .await
     });

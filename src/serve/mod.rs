@@ -9,6 +9,7 @@
 pub mod cache;
 pub mod feed;
 pub mod html;
+pub mod listener;
 mod pages;
 pub mod render;
 mod reply;
