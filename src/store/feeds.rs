@@ -1,5 +1,6 @@
 //! Feed rows: schedule and health state.
 
+use super::writer::Tx;
 use super::{Result, Store};
 use crate::model::{ErrorKind, FeedId, FeedState, FeedStatus};
 use chrono::{DateTime, Utc};
@@ -45,7 +46,29 @@ fn state_from_row(r: &Row<'_>) -> rusqlite::Result<FeedState> {
     })
 }
 
-pub(super) fn save_state(conn: &Connection, s: &FeedState) -> rusqlite::Result<()> {
+/// Saves a feed's state. When its title or site changes, the topics showing its stories are
+/// marked changed (outputs name the outlet).
+pub(super) fn save_state(tx: &mut Tx<'_>, s: &FeedState) -> rusqlite::Result<()> {
+    let before: Option<(Option<String>, Option<String>)> = tx
+        .prepare_cached("SELECT title, site_url FROM feeds WHERE id = ?1")?
+        .query_row([s.id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if before.is_some_and(|(title, site)| title != s.title || site != s.site_url) {
+        let topics: Vec<String> = tx
+            .prepare_cached(
+                "SELECT DISTINCT m.topic FROM entries e JOIN matches m ON m.story_id = e.story_id
+                 WHERE e.feed_id = ?1",
+            )?
+            .query_map([s.id.0], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for t in &topics {
+            tx.touched.topic(t);
+        }
+    }
+    write_state(tx, s)
+}
+
+fn write_state(conn: &Connection, s: &FeedState) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE feeds SET moved_to = ?2, title = ?3, site_url = ?4, etag = ?5, last_modified = ?6,
              status = ?7, next_poll = ?8, last_poll = ?9, last_success = ?10, last_new_entry = ?11,
