@@ -221,8 +221,11 @@ fn index_html(config: &Config, data: &IndexData, now: DateTime<Utc>) -> String {
                     p { "Subscribing needs the topic's token (" code { "?token=" } ")." }
                 } @else {
                     (subscribe(base, &path))
-                    @if let Some(items) = data.newest.get(&t.id) {
-                        @for item in items { (story(item, config, now, false)) }
+                    @match data.newest.get(&t.id) {
+                        Some(items) if !items.is_empty() => {
+                            @for item in items { (story(item, config, now, false)) }
+                        }
+                        _ => p.empty { "No stories yet." },
                     }
                 }
             }
