@@ -293,8 +293,76 @@ pub(super) fn version_of(store: &Store, sel: &Selection) -> u64 {
         .newest(sel.topics.iter().map(String::as_str))
 }
 
-/// Serves one output feed: from the cache when what it shows has not changed, else rendered
-/// on a blocking thread and kept.
+/// A request for a topic's output (or the combined feed's) that the reader may see: its
+/// query, the running config, the bearer token it presented and what it selects.
+pub(super) struct Admitted {
+    pub query: FeedQuery,
+    pub config: Arc<Config>,
+    pub bearer: Option<String>,
+    pub sel: Selection,
+}
+
+impl Admitted {
+    /// Reads the query (400), the topic (404) and the token (401).
+    pub fn new(
+        state: &AppState,
+        topic: Option<&str>,
+        raw_query: Option<&str>,
+        headers: &HeaderMap,
+    ) -> Result<Admitted, FeedError> {
+        let query = parse_query(raw_query)?;
+        let config = state.config();
+        let bearer = reply::bearer(headers).map(str::to_string);
+        let sel = selection(&config, topic, &query, bearer.as_deref())?;
+        Ok(Admitted {
+            query,
+            config,
+            bearer,
+            sel,
+        })
+    }
+
+    /// The cache key of this request's output of `kind`.
+    pub fn key(&self, kind: &'static str, topic: Option<String>, minute: i64) -> Key {
+        Key {
+            kind,
+            topic,
+            limit: self.query.limit,
+            before: self.query.before,
+            token_links: self.query.token.is_some() && self.sel.private,
+            minute,
+        }
+    }
+}
+
+/// The output for `key` from the cache if what it shows is unchanged, else `render` run on a
+/// blocking thread, kept and sent; conditional requests are answered either way.
+pub(super) async fn cached_or_rendered(
+    state: &AppState,
+    admitted: &Admitted,
+    key: Key,
+    headers: &HeaderMap,
+    render: impl FnOnce() -> Result<Rendered, FeedError> + Send + 'static,
+) -> Response {
+    let version = version_of(&state.store, &admitted.sel);
+    let config = admitted.config.clone();
+    if let Some(r) = state.cache.get(&key, &config, version) {
+        return reply::conditional(&r, headers);
+    }
+    match tokio::task::spawn_blocking(render).await {
+        Ok(Ok(r)) => {
+            let r = Arc::new(r);
+            state.cache.put(key, config, version, r.clone());
+            reply::conditional(&r, headers)
+        }
+        Ok(Err(e)) => e.into_response(),
+        Err(e) => {
+            FeedError::Internal(format!("rendering {}: {e}", admitted.sel.path)).into_response()
+        }
+    }
+}
+
+/// Serves one output feed.
 async fn serve_feed(
     state: AppState,
     topic: Option<String>,
@@ -302,55 +370,27 @@ async fn serve_feed(
     raw_query: Option<String>,
     headers: HeaderMap,
 ) -> Response {
-    let query = match parse_query(raw_query.as_deref()) {
-        Ok(q) => q,
+    let admitted = match Admitted::new(&state, topic.as_deref(), raw_query.as_deref(), &headers) {
+        Ok(a) => a,
         Err(e) => return e.into_response(),
     };
-    let config = state.config();
-    let bearer = reply::bearer(&headers).map(str::to_string);
-    let sel = match selection(&config, topic.as_deref(), &query, bearer.as_deref()) {
-        Ok(s) => s,
-        Err(e) => return e.into_response(),
-    };
-    let key = Key {
-        kind: format.ext(),
-        topic: topic.clone(),
-        limit: query.limit,
-        before: query.before,
-        token_links: query.token.is_some() && sel.private,
-        minute: 0,
-    };
-    let version = version_of(&state.store, &sel);
-    let rendered = match state.cache.get(&key, &config, version) {
-        Some(r) => r,
-        None => {
-            let (c, store) = (config.clone(), state.store.clone());
-            let done = tokio::task::spawn_blocking(move || {
-                render_feed(
-                    &c,
-                    &store,
-                    topic.as_deref(),
-                    format,
-                    &query,
-                    bearer.as_deref(),
-                )
-            })
-            .await;
-            match done {
-                Ok(Ok(r)) => {
-                    let max_age = reply::max_age(&config, &sel.topics);
-                    let r = Arc::new(r.with_max_age(max_age));
-                    state.cache.put(key, config, version, r.clone());
-                    r
-                }
-                Ok(Err(e)) => return e.into_response(),
-                Err(e) => {
-                    return FeedError::Internal(format!("rendering a feed: {e}")).into_response();
-                }
-            }
-        }
-    };
-    reply::conditional(&rendered, &headers)
+    let key = admitted.key(format.ext(), topic.clone(), 0);
+    let (config, store) = (admitted.config.clone(), state.store.clone());
+    let (query, bearer) = (admitted.query.clone(), admitted.bearer.clone());
+    let topics = admitted.sel.topics.clone();
+    cached_or_rendered(&state, &admitted, key, &headers, move || {
+        let max_age = reply::max_age(&config, &topics);
+        render_feed(
+            &config,
+            &store,
+            topic.as_deref(),
+            format,
+            &query,
+            bearer.as_deref(),
+        )
+        .map(|r| r.with_max_age(max_age))
+    })
+    .await
 }
 
 fn split_file(file: &str) -> Option<(&str, Format)> {

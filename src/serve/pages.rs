@@ -3,10 +3,9 @@
 //! topic's stories, paged) and `/feeds` (feed health, also as JSON). Entry HTML never reaches a
 //! page: titles and names are text.
 
-use super::cache::{Key, Rendered};
+use super::cache::Rendered;
 use super::feed::{
-    FeedError, FeedQuery, Format, Selection, cursor_text, page_url, parse_query, selection,
-    version_of,
+    Admitted, FeedError, FeedQuery, Format, Selection, cached_or_rendered, cursor_text, page_url,
 };
 use super::{AppState, reply};
 use crate::config::Config;
@@ -18,7 +17,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, html};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// The stylesheet every page links, served by the binary.
 pub const STYLE_PATH: &str = "/static/style.css";
@@ -304,32 +302,16 @@ pub(super) async fn topic_page(
     raw: Option<String>,
     headers: HeaderMap,
 ) -> Response {
-    let query = match parse_query(raw.as_deref()) {
-        Ok(q) => q,
-        Err(e) => return e.into_response(),
-    };
-    let config = state.config();
-    let bearer = reply::bearer(&headers).map(str::to_string);
-    let sel = match selection(&config, Some(&id), &query, bearer.as_deref()) {
-        Ok(s) => s,
+    let admitted = match Admitted::new(&state, Some(&id), raw.as_deref(), &headers) {
+        Ok(a) => a,
         Err(e) => return e.into_response(),
     };
     let now = Utc::now();
-    let key = Key {
-        kind: "html",
-        topic: Some(id),
-        limit: query.limit,
-        before: query.before,
-        token_links: query.token.is_some() && sel.private,
-        // Relative times change by the minute.
-        minute: now.timestamp() / 60,
-    };
-    let version = version_of(&state.store, &sel);
-    if let Some(r) = state.cache.get(&key, &config, version) {
-        return reply::conditional(&r, &headers);
-    }
-    let (c, store) = (config.clone(), state.store.clone());
-    let done = tokio::task::spawn_blocking(move || {
+    // Relative times change by the minute.
+    let key = admitted.key("html", Some(id), now.timestamp() / 60);
+    let (c, store) = (admitted.config.clone(), state.store.clone());
+    let (sel, query) = (admitted.sel.clone(), admitted.query.clone());
+    cached_or_rendered(&state, &admitted, key, &headers, move || {
         let limit = query.limit.unwrap_or(TOPIC_PAGE);
         let mut items = store
             .topic_page(&sel.topics, limit + 1, query.before)
@@ -337,18 +319,9 @@ pub(super) async fn topic_page(
         let more = items.len() > limit as usize;
         items.truncate(limit as usize);
         let body = topic_html(&c, &sel, &query, &items, more, now);
-        Ok::<_, FeedError>(Rendered::new(body, "text/html; charset=utf-8", now))
+        Ok(Rendered::new(body, "text/html; charset=utf-8", now))
     })
-    .await;
-    match done {
-        Ok(Ok(r)) => {
-            let r = Arc::new(r);
-            state.cache.put(key, config, version, r.clone());
-            reply::conditional(&r, &headers)
-        }
-        Ok(Err(e)) => e.into_response(),
-        Err(e) => FeedError::Internal(format!("rendering a topic page: {e}")).into_response(),
-    }
+    .await
 }
 
 fn feeds_html(config: &Config, feeds: &[FeedState], now: DateTime<Utc>) -> String {
