@@ -1,6 +1,9 @@
 //! The tracing subscriber, installed once. Logs go to stderr; `FEEDSIFT_LOG` (or `RUST_LOG`)
 //! takes an env-filter directive such as `debug` or `feedsift=debug,info`. Under systemd
-//! (`JOURNAL_STREAM` set) timestamps are left to the journal.
+//! (`JOURNAL_STREAM` set) timestamps are left to the journal; colours only on a terminal (and
+//! never with `NO_COLOR`), so a log file or the journal holds no escape codes.
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
@@ -14,9 +17,10 @@ pub fn init(default: &str) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .with_target(false);
     let result = if std::env::var_os("JOURNAL_STREAM").is_some() {
-        builder.without_time().with_ansi(false).try_init()
+        builder.without_time().try_init()
     } else {
         builder.try_init()
     };

@@ -14,7 +14,7 @@ pub fn run(config_path: &Path, topic: &str, format: ExportFormat) -> CliResult {
             known.join(", ")
         ))
     })?;
-    let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
+    let store = Store::open_read_only(&config.daemon.database).map_err(Failure::runtime)?;
     let format = match format {
         ExportFormat::Atom => Format::Atom,
         ExportFormat::Rss => Format::Rss,

@@ -15,7 +15,7 @@ fn rfc3339(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<String> {
 
 pub fn feeds(config_path: &Path, json: bool) -> CliResult {
     let config = load_config(config_path)?;
-    let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
+    let store = Store::open_read_only(&config.daemon.database).map_err(Failure::runtime)?;
     let states = store.feed_states().map_err(Failure::runtime)?;
     let by_url: HashMap<String, &crate::model::FeedState> =
         states.iter().map(|s| (feed_url_key(&s.url), s)).collect();
@@ -74,7 +74,7 @@ pub fn feeds(config_path: &Path, json: bool) -> CliResult {
 
 pub fn topics(config_path: &Path, json: bool) -> CliResult {
     let config = load_config(config_path)?;
-    let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
+    let store = Store::open_read_only(&config.daemon.database).map_err(Failure::runtime)?;
     let stats = store.topic_stats().map_err(Failure::runtime)?;
     let base = &config.daemon.public_url;
     if json {

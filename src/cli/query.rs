@@ -25,7 +25,7 @@ pub fn run(
         .map(|d| {
             chrono::Utc::now() - chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
         });
-    let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
+    let store = Store::open_read_only(&config.daemon.database).map_err(Failure::runtime)?;
     let mut rows = Vec::new();
     store
         .scan_entries(since, |row| {

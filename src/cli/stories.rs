@@ -59,7 +59,7 @@ pub fn run(config_path: &Path, topic: &str, limit: u32, json: bool) -> CliResult
             known.join(", ")
         )));
     }
-    let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
+    let store = Store::open_read_only(&config.daemon.database).map_err(Failure::runtime)?;
     let stories = store
         .topic_stories(topic, limit)
         .map_err(Failure::runtime)?;

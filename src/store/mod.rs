@@ -50,6 +50,18 @@ pub enum Cause {
     },
     #[error("the database writer has stopped")]
     WriterStopped,
+    /// Another process holds the database's write lock.
+    #[error(
+        "another feedsift process{} is writing this database (`feedsift serve` polls on its own; stop it first, or reload it with SIGHUP)",
+        pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
+    )]
+    Locked { pid: Option<u32> },
+    /// A read-only command found no database.
+    #[error("there is no database yet: `feedsift poll` or `feedsift serve` creates it")]
+    Missing,
+    /// This store was opened read-only.
+    #[error("the database was opened read-only")]
+    ReadOnly,
 }
 
 impl StoreError {
@@ -85,14 +97,45 @@ fn parse_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
+/// Takes the write lock beside the database at `path`, writing this process's pid into it.
+fn lock(path: &Path) -> std::result::Result<std::fs::File, Cause> {
+    use std::io::{Read, Seek, Write};
+    let mut p = path.as_os_str().to_owned();
+    p.push(".lock");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&p)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut text = String::new();
+            let _ = file.read_to_string(&mut text);
+            return Err(Cause::Locked {
+                pid: text.trim().parse().ok(),
+            });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(Cause::Io(e)),
+    }
+    file.set_len(0)?;
+    file.rewind()?;
+    writeln!(file, "{}", std::process::id())?;
+    Ok(file)
+}
+
 /// Readers kept open for reuse.
 const READER_POOL: usize = 8;
 
 pub struct Store {
     path: PathBuf,
-    writer: writer::Writer,
+    /// None when opened read-only.
+    writer: Option<writer::Writer>,
     readers: Mutex<Vec<Connection>>,
     changes: Arc<Changes>,
+    /// The write lock (`DATABASE.lock`), held while the store is open for writing.
+    _lock: Option<std::fs::File>,
 }
 
 impl fmt::Debug for Store {
@@ -117,13 +160,18 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 impl Store {
-    /// Opens (creating it and its folder if missing) and migrates the database at `path`.
+    /// Opens (creating it and its folder if missing) and migrates the database at `path`, for
+    /// writing: one process at a time holds its write lock (`PATH.lock`, with the holder's pid).
     pub fn open(path: &Path) -> Result<Store> {
         let what = format!("opening the database {}", path.display());
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::new(format!("{what}: creating its folder"), e))?;
         }
+        let lock = lock(path).map_err(|cause| StoreError {
+            context: what.clone(),
+            cause,
+        })?;
         let mut conn = Connection::open(path).context(&what)?;
         Self::configure_writer(&conn).context(&what)?;
         migrations::migrate(&mut conn).map_err(|cause| StoreError {
@@ -137,10 +185,44 @@ impl Store {
             .map_err(|e| StoreError::new(format!("{what}: starting the writer thread"), e))?;
         Ok(Store {
             path: path.to_path_buf(),
-            writer,
+            writer: Some(writer),
             readers: Mutex::new(Vec::new()),
             changes,
+            _lock: Some(lock),
         })
+    }
+
+    /// Opens the database at `path` for reading only, beside a running daemon: no lock, no
+    /// migration, and a missing database is an error, never created.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let what = format!("opening the database {}", path.display());
+        if !path.exists() {
+            return Err(StoreError::new(what, Cause::Missing));
+        }
+        let store = Store {
+            path: path.to_path_buf(),
+            writer: None,
+            readers: Mutex::new(Vec::new()),
+            changes: Arc::new(Changes::default()),
+            _lock: None,
+        };
+        let version: i64 = store.read(&what, |c| {
+            c.query_row("PRAGMA user_version", [], |r| r.get(0))
+        })?;
+        let known = migrations::MIGRATIONS.len() as i64;
+        if version != known {
+            let why = if version < known {
+                format!(
+                    "it has schema {version} of {known}: run `feedsift poll` or `feedsift serve` once to upgrade it"
+                )
+            } else {
+                format!(
+                    "it was written by a newer feedsift (schema {version}, this one knows {known})"
+                )
+            };
+            return Err(StoreError::new(what, Cause::Schema(why)));
+        }
+        Ok(store)
     }
 
     fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
@@ -194,7 +276,10 @@ impl Store {
         what: &str,
         f: impl FnOnce(&mut writer::Tx<'_>) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T> {
-        self.writer.write(what, f)
+        match &self.writer {
+            Some(w) => w.write(what, f),
+            None => Err(StoreError::new(what, Cause::ReadOnly)),
+        }
     }
 
     /// Output versions per topic, raised by every commit that changes what a topic shows.

@@ -533,3 +533,32 @@ fn a_rolled_back_poll_leaves_no_trace_in_the_story_search() {
     store.apply_poll(poll(2, vec![entry(2, "z", &z)])).unwrap();
     assert_eq!(store.counts().unwrap(), (2, 2));
 }
+
+#[test]
+fn one_process_writes_a_database_and_readers_open_beside_it_without_creating_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feedsift.db");
+    let missing = Store::open_read_only(&path).unwrap_err();
+    assert!(matches!(missing.cause, Cause::Missing), "{missing}");
+    assert!(!path.exists(), "a read-only open created the database");
+
+    let writer = Store::open(&path).unwrap();
+    let second = Store::open(&path).unwrap_err();
+    assert!(
+        second
+            .to_string()
+            .contains(&format!("pid {}", std::process::id())),
+        "{second}"
+    );
+    let reader = Store::open_read_only(&path).unwrap();
+    reader.ping().unwrap();
+    assert!(matches!(
+        reader.save_feed_state(&crate::model::FeedState::new(crate::model::FeedId(1), "x")),
+        Err(StoreError {
+            cause: Cause::ReadOnly,
+            ..
+        })
+    ));
+    drop(writer);
+    Store::open(&path).expect("the lock is released when the writer closes");
+}

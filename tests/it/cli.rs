@@ -307,3 +307,45 @@ feeds = ["tag:asia"]
         assert_eq!(polled, want, "{topic}");
     }
 }
+
+#[tokio::test]
+async fn poll_beside_a_running_daemon_stops_naming_it_and_reading_commands_still_work() {
+    let server = FeedServer::start().await;
+    server.set(
+        "/a.xml",
+        "application/rss+xml",
+        rss(
+            "A",
+            &[("1", "Kim meets Shoigu", "https://a.example/1", "Talks.")],
+        ),
+    );
+    let cfg = TestConfig::new(&format!(
+        "[daemon]\ndatabase = \"feedsift.db\"\n[[feed]]\nurl = \"{}\"\n",
+        server.url("/a.xml")
+    ));
+    let o = run(&cfg, &["feeds"]).await;
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no database yet"), "{}", stderr(&o));
+    assert!(!cfg.dir.path().join("feedsift.db").exists());
+
+    assert_eq!(run(&cfg, &["poll"]).await.status.code(), Some(0));
+    let daemon = TestDaemon::start(&cfg).await;
+    wait_for("the daemon to hold the database", || async {
+        daemon.get("/healthz").await.status() == 200
+    })
+    .await;
+    let o = run(&cfg, &["poll"]).await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(&format!(
+            "another feedsift process (pid {})",
+            std::process::id()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&cfg, &["feeds"]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains(&server.url("/a.xml")), "{}", stdout(&o));
+    daemon.stop().await;
+}
