@@ -8,6 +8,7 @@ use crate::config::Config;
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use lru::LruCache;
+use std::collections::HashMap;
 use std::io::Write;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -173,12 +174,16 @@ struct Slot {
 /// The cache of rendered outputs.
 pub struct RenderCache {
     slots: Mutex<LruCache<Key, Slot>>,
+    /// One render at a time per key: requests that miss together wait for the first one's
+    /// render instead of each doing the same work.
+    renders: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Default for RenderCache {
     fn default() -> Self {
         RenderCache {
             slots: Mutex::new(LruCache::new(NonZeroUsize::new(ENTRIES).expect("non-zero"))),
+            renders: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -190,6 +195,25 @@ impl RenderCache {
         let slot = slots.get(key)?;
         (slot.version == version && Arc::ptr_eq(&slot.config, config))
             .then(|| slot.rendered.clone())
+    }
+
+    /// The lock that one render of `key` holds; hold it, then look in the cache again.
+    pub fn render_lock(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
+        self.renders
+            .lock()
+            .expect("render locks")
+            .entry(key.clone())
+            .or_default()
+            .clone()
+    }
+
+    /// Forgets the render lock of `key` once nobody else holds or waits for it.
+    pub fn release(&self, key: &Key, lock: Arc<tokio::sync::Mutex<()>>) {
+        let mut renders = self.renders.lock().expect("render locks");
+        // Two references: the map's and the caller's.
+        if Arc::strong_count(&lock) <= 2 {
+            renders.remove(key);
+        }
     }
 
     pub fn put(&self, key: Key, config: Arc<Config>, version: u64, rendered: Arc<Rendered>) {

@@ -349,12 +349,24 @@ pub(super) async fn cached_or_rendered(
     if let Some(r) = state.cache.get(&key, &config, version) {
         return reply::conditional(&r, headers);
     }
-    match tokio::task::spawn_blocking(render).await {
-        Ok(Ok(r)) => {
-            let r = Arc::new(r);
-            state.cache.put(key, config, version, r.clone());
-            reply::conditional(&r, headers)
-        }
+    let lock = state.cache.render_lock(&key);
+    let guard = lock.lock().await;
+    // Another request may have rendered it while this one waited.
+    if let Some(r) = state.cache.get(&key, &config, version) {
+        drop(guard);
+        state.cache.release(&key, lock);
+        return reply::conditional(&r, headers);
+    }
+    let done = tokio::task::spawn_blocking(render)
+        .await
+        .map(|r| r.map(Arc::new));
+    if let Ok(Ok(r)) = &done {
+        state.cache.put(key.clone(), config, version, r.clone());
+    }
+    drop(guard);
+    state.cache.release(&key, lock);
+    match done {
+        Ok(Ok(r)) => reply::conditional(&r, headers),
         Ok(Err(e)) => e.into_response(),
         Err(e) => {
             FeedError::Internal(format!("rendering {}: {e}", admitted.sel.path)).into_response()
