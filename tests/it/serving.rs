@@ -138,6 +138,17 @@ async fn one_story_has_one_id_in_every_format_and_bodies_are_compressed_when_ask
         "{rss}"
     );
     assert_eq!(json["items"][0]["id"], atom_id.as_str());
+    // feed-rs reads every format back to the same story.
+    for (format, body) in [("rss", &rss), ("json", &json.to_string())] {
+        let back =
+            feed_rs::parser::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{format}: {e}"));
+        assert_eq!(back.entries.len(), 1, "{format}");
+        assert_eq!(
+            back.entries[0].title.as_ref().unwrap().content,
+            "Korea talks open",
+            "{format}"
+        );
+    }
     // Atom names an author for every entry (RFC 4287), the outlet when the entry has none;
     // matched terms travel in feedsift's namespace, not as categories.
     assert!(
