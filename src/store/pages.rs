@@ -107,7 +107,8 @@ fn page_heads(
     .collect()
 }
 
-/// A story of a page through its earliest entry, with the outlets that also reported it.
+/// A story of a page through its earliest entry, with the other outlets that also reported it
+/// (each once).
 fn story_item(c: &Connection, head: Head) -> rusqlite::Result<Option<StoryItem>> {
     let item = c
         .prepare_cached(
@@ -161,7 +162,10 @@ fn story_item(c: &Connection, head: Head) -> rusqlite::Result<Option<StoryItem>>
                 link: r.get(2)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<rusqlite::Result<Vec<AlsoReported>>>()?;
+    // Each other outlet once, through its earliest entry; the story's own outlet not again.
+    let mut seen = std::collections::HashSet::from([item.feed_url.clone()]);
+    item.also.retain(|a| seen.insert(a.feed_url.clone()));
     Ok(Some(item))
 }
 

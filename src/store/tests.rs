@@ -562,3 +562,66 @@ fn one_process_writes_a_database_and_readers_open_beside_it_without_creating_one
     drop(writer);
     Store::open(&path).expect("the lock is released when the writer closes");
 }
+
+#[test]
+fn a_story_names_each_other_outlet_once() {
+    let (_dir, store, urls, feeds) = store_with_feeds(&["a", "b"]);
+    let write = |feed: usize, entries: Vec<NewEntry>| {
+        store
+            .apply_poll(PollWrite {
+                state: feeds[feed].clone(),
+                entries,
+                listed: None,
+                now: at(12),
+            })
+            .unwrap();
+    };
+    // Outlet a carries the story first; outlet b twice (the page and its tracking-link repost);
+    // a's own second copy must not be listed as another outlet either.
+    write(
+        0,
+        vec![
+            new_entry(
+                &urls[0],
+                "1",
+                "https://news.example/kim",
+                "Kim meets Shoigu",
+                at(8),
+                Some("kr"),
+            ),
+            new_entry(
+                &urls[0],
+                "2",
+                "https://news.example/kim?utm_source=rss",
+                "Kim meets Shoigu",
+                at(9),
+                Some("kr"),
+            ),
+        ],
+    );
+    write(
+        1,
+        vec![
+            new_entry(
+                &urls[1],
+                "x",
+                "https://www.news.example/kim",
+                "Kim, Shoigu meet",
+                at(10),
+                Some("kr"),
+            ),
+            new_entry(
+                &urls[1],
+                "y",
+                "https://news.example/kim?fbclid=2",
+                "Kim, Shoigu meet",
+                at(11),
+                Some("kr"),
+            ),
+        ],
+    );
+    let page = store.topic_page(&["kr".to_string()], 10, None).unwrap();
+    assert_eq!(page.len(), 1, "one story");
+    let also: Vec<&str> = page[0].also.iter().map(|a| a.feed_url.as_str()).collect();
+    assert_eq!(also, vec![urls[1].as_str()]);
+}
