@@ -5,6 +5,7 @@ mod check;
 mod export;
 mod feeds;
 mod inspect;
+mod opml;
 mod poll;
 mod query;
 mod serve;
@@ -116,6 +117,14 @@ pub enum Command {
     /// their feed no longer lists; return the space to the file system. (`serve` does this
     /// daily; run it from cron when only `poll` runs.)
     Gc,
+    /// Print the configured feeds as OPML 2.0, grouped by their first tag.
+    ExportOpml,
+    /// Add the feeds of an OPML file to the config file (comments and layout kept; feeds
+    /// already configured are skipped; folders become tags).
+    ImportOpml {
+        /// The OPML file (as a feed reader exports it).
+        file: std::path::PathBuf,
+    },
     /// Print a shell completion script.
     Completions { shell: Shell },
 }
@@ -197,6 +206,8 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Export { topic, format } => export::run(&cli.config, &topic, format),
         Command::Stories { topic, limit, json } => stories::run(&cli.config, &topic, limit, json),
         Command::Gc => feeds::gc(&cli.config),
+        Command::ExportOpml => opml::export(&cli.config),
+        Command::ImportOpml { file } => opml::import(&cli.config, &file),
     }
 }
 

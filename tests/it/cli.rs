@@ -349,3 +349,60 @@ async fn poll_beside_a_running_daemon_stops_naming_it_and_reading_commands_still
     assert!(stdout(&o).contains(&server.url("/a.xml")), "{}", stdout(&o));
     daemon.stop().await;
 }
+
+#[tokio::test]
+async fn opml_import_adds_new_feeds_with_folders_as_tags_keeps_the_config_and_exports_back() {
+    let cfg = TestConfig::new(
+        "# my feeds\n[daemon]\ndatabase = \"feedsift.db\"\n\n[[feed]]\n# kept as it is\nurl = \"https://Example.COM/rss\"\n\n[[topic]]\nid = \"t\"\nquery = \"korea\"\n",
+    );
+    let opml = cfg.dir.path().join("subs.opml");
+    std::fs::write(
+        &opml,
+        r#"<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
+<outline text="Asia News"><outline text="Yonhap" type="rss" xmlUrl="https://en.yna.example/rss.xml" htmlUrl="https://en.yna.example/"/></outline>
+<outline text="Same" type="rss" xmlUrl="https://example.com/rss"/>
+</body></opml>"#,
+    )
+    .unwrap();
+    let o = run(&cfg, &["import-opml", opml.to_str().unwrap()]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).lines().next(),
+        Some("added https://en.yna.example/rss.xml")
+    );
+    assert!(stdout(&o).contains("1 feed added"), "{}", stdout(&o));
+    let text = std::fs::read_to_string(&cfg.path).unwrap();
+    assert!(
+        text.starts_with("# my feeds\n") && text.contains("# kept as it is"),
+        "{text}"
+    );
+    assert!(text.contains("tags = [\"asia-news\"]"), "{text}");
+    assert_eq!(run(&cfg, &["check"]).await.status.code(), Some(0));
+    let again = run(&cfg, &["import-opml", opml.to_str().unwrap()]).await;
+    assert!(
+        stdout(&again).contains("0 feeds added"),
+        "{}",
+        stdout(&again)
+    );
+
+    // A subscription list written by others (the W3C validator's test files), when present.
+    let real = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/feedvalidator/opml/clean/subscriptionList.opml");
+    if real.exists() {
+        let o = run(&cfg, &["import-opml", real.to_str().unwrap()]).await;
+        assert!(stdout(&o).contains("13 feeds added"), "{}", stdout(&o));
+    }
+
+    let o = run(&cfg, &["export-opml"]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let back = stdout(&o);
+    assert!(back.contains("<opml version=\"2.0\">"), "{back}");
+    assert!(
+        back.contains(r#"<outline text="asia-news" title="asia-news"><outline text="Yonhap" type="rss" xmlUrl="https://en.yna.example/rss.xml""#),
+        "{back}"
+    );
+    assert!(
+        !cfg.dir.path().join("feedsift.db").exists(),
+        "export-opml created a database"
+    );
+}
