@@ -173,8 +173,19 @@ pub fn render_feed(
     query: &FeedQuery,
     bearer: Option<&str>,
 ) -> Result<Rendered, FeedError> {
-    let base = &config.daemon.public_url;
     let sel = selection(config, topic, query, bearer)?;
+    render_selection(config, store, sel, format, query)
+}
+
+/// Renders the feed of a selection the reader may see. Blocking.
+fn render_selection(
+    config: &Config,
+    store: &Store,
+    sel: Selection,
+    format: Format,
+    query: &FeedQuery,
+) -> Result<Rendered, FeedError> {
+    let base = &config.daemon.public_url;
     let limit = query.limit.unwrap_or(sel.limit);
     let mut items = store
         .topic_page(&sel.topics, limit + 1, query.before)
@@ -294,11 +305,10 @@ pub(super) fn version_of(store: &Store, sel: &Selection) -> u64 {
 }
 
 /// A request for a topic's output (or the combined feed's) that the reader may see: its
-/// query, the running config, the bearer token it presented and what it selects.
+/// query, the running config and what it selects.
 pub(super) struct Admitted {
     pub query: FeedQuery,
     pub config: Arc<Config>,
-    pub bearer: Option<String>,
     pub sel: Selection,
 }
 
@@ -312,14 +322,8 @@ impl Admitted {
     ) -> Result<Admitted, FeedError> {
         let query = parse_query(raw_query)?;
         let config = state.config();
-        let bearer = reply::bearer(headers).map(str::to_string);
-        let sel = selection(&config, topic, &query, bearer.as_deref())?;
-        Ok(Admitted {
-            query,
-            config,
-            bearer,
-            sel,
-        })
+        let sel = selection(&config, topic, &query, reply::bearer(headers))?;
+        Ok(Admitted { query, config, sel })
     }
 
     /// The cache key of this request's output of `kind`.
@@ -388,19 +392,10 @@ async fn serve_feed(
     };
     let key = admitted.key(format.ext(), topic.clone(), 0);
     let (config, store) = (admitted.config.clone(), state.store.clone());
-    let (query, bearer) = (admitted.query.clone(), admitted.bearer.clone());
-    let topics = admitted.sel.topics.clone();
+    let (query, sel) = (admitted.query.clone(), admitted.sel.clone());
     cached_or_rendered(&state, &admitted, key, &headers, move || {
-        let max_age = reply::max_age(&config, &topics);
-        render_feed(
-            &config,
-            &store,
-            topic.as_deref(),
-            format,
-            &query,
-            bearer.as_deref(),
-        )
-        .map(|r| r.with_max_age(max_age))
+        let max_age = reply::max_age(&config, &sel.topics);
+        render_selection(&config, &store, sel, format, &query).map(|r| r.with_max_age(max_age))
     })
     .await
 }

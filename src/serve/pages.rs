@@ -252,7 +252,13 @@ pub(super) async fn index(State(state): State<AppState>, headers: HeaderMap) -> 
 }
 
 fn html_reply(body: String, headers: &HeaderMap) -> Response {
-    let r = Rendered::new(body, "text/html; charset=utf-8", Utc::now());
+    page_reply(body, "text/html; charset=utf-8", headers)
+}
+
+/// A page rendered for this request (validators still answer 304), never kept by the browser
+/// without asking.
+fn page_reply(body: String, content_type: &'static str, headers: &HeaderMap) -> Response {
+    let r = Rendered::new(body, content_type, Utc::now());
     let mut resp = reply::conditional(&r, headers);
     // Pages show relative times and health: a browser asks again every time.
     resp.headers_mut().insert(
@@ -402,27 +408,8 @@ pub(super) async fn feeds(State(state): State<AppState>, headers: HeaderMap) -> 
     })
     .await;
     match done {
-        Ok(Ok(body)) if json => {
-            let r = Rendered::new(body, "application/json; charset=utf-8", Utc::now());
-            let mut resp = reply::conditional(&r, &headers);
-            resp.headers_mut().insert(
-                header::CACHE_CONTROL,
-                header::HeaderValue::from_static("no-cache"),
-            );
-            resp.headers_mut().insert(
-                header::VARY,
-                header::HeaderValue::from_static("Accept, Accept-Encoding"),
-            );
-            resp
-        }
-        Ok(Ok(body)) => {
-            let mut resp = html_reply(body, &headers);
-            resp.headers_mut().insert(
-                header::VARY,
-                header::HeaderValue::from_static("Accept, Accept-Encoding"),
-            );
-            resp
-        }
+        Ok(Ok(body)) if json => page_reply(body, "application/json; charset=utf-8", &headers),
+        Ok(Ok(body)) => html_reply(body, &headers),
         Ok(Err(e)) => e.into_response(),
         Err(e) => FeedError::Internal(format!("rendering /feeds: {e}")).into_response(),
     }

@@ -406,3 +406,22 @@ async fn opml_import_adds_new_feeds_with_folders_as_tags_keeps_the_config_and_ex
         "export-opml created a database"
     );
 }
+
+#[tokio::test]
+async fn a_broken_opml_file_is_a_usage_error_and_leaves_the_config_as_it_was() {
+    let toml = "[[feed]]\nurl = \"https://example.com/rss\"\n";
+    let cfg = TestConfig::new(toml);
+    let opml = cfg.dir.path().join("broken.opml");
+    std::fs::write(&opml, "<opml version=\"2.0\"><body><outline text=").unwrap();
+    let o = run(&cfg, &["import-opml", opml.to_str().unwrap()]).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is not OPML"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&cfg.path).unwrap(), toml);
+    let o = run(&cfg, &["import-opml", "/nonexistent/subs.opml"]).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot read /nonexistent/subs.opml"),
+        "{}",
+        stderr(&o)
+    );
+}
