@@ -112,6 +112,10 @@ pub enum Command {
         /// Print a JSON array.
         #[arg(long)]
         json: bool,
+        /// Instead, say why the entries with these two links are, or are not, one story: how
+        /// each compares with the other's story (shared words, scores, vetoes).
+        #[arg(long, num_args = 2, value_names = ["LINK", "LINK"])]
+        why: Option<Vec<String>>,
     },
     /// Delete entries that no topic matched, first seen longer ago than `retention`, that
     /// their feed no longer lists; return the space to the file system. (`serve` does this
@@ -204,7 +208,15 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Feeds { json } => feeds::feeds(&cli.config, json),
         Command::Topics { json } => feeds::topics(&cli.config, json),
         Command::Export { topic, format } => export::run(&cli.config, &topic, format),
-        Command::Stories { topic, limit, json } => stories::run(&cli.config, &topic, limit, json),
+        Command::Stories {
+            topic,
+            json,
+            why: Some(links),
+            ..
+        } => stories::why(&cli.config, &topic, &links, json),
+        Command::Stories {
+            topic, limit, json, ..
+        } => stories::run(&cli.config, &topic, limit, json),
         Command::Gc => feeds::gc(&cli.config),
         Command::ExportOpml => opml::export(&cli.config),
         Command::ImportOpml { file } => opml::import(&cli.config, &file),

@@ -30,6 +30,10 @@ struct Joined {
     words: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     veto: Option<&'static str>,
+    /// When it joins the other way round: the score an earlier entry joins a story of this
+    /// one alone with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reverse: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -50,7 +54,8 @@ struct StoryView {
     entries: Vec<EntryView>,
 }
 
-pub fn run(config_path: &Path, topic: &str, limit: u32, json: bool) -> CliResult {
+/// The configuration, when it has `topic`.
+fn config_with_topic(config_path: &Path, topic: &str) -> Result<Config, Failure> {
     let config = load_config(config_path)?;
     if config.topic(topic).is_none() {
         let known: Vec<&str> = config.topics.iter().map(|t| t.id.as_str()).collect();
@@ -59,6 +64,11 @@ pub fn run(config_path: &Path, topic: &str, limit: u32, json: bool) -> CliResult
             known.join(", ")
         )));
     }
+    Ok(config)
+}
+
+pub fn run(config_path: &Path, topic: &str, limit: u32, json: bool) -> CliResult {
+    let config = config_with_topic(config_path, topic)?;
     let store = Store::open_read_only(&config.daemon.database).map_err(Failure::runtime)?;
     let stories = store
         .topic_stories(topic, limit)
@@ -149,6 +159,7 @@ fn joined(
         title_shared: None,
         words: Vec::new(),
         veto: None,
+        reverse: None,
     };
     if earlier.is_empty() {
         return none("first");
@@ -184,6 +195,7 @@ fn joined(
             .take(WORDS_SHOWN)
             .collect(),
         veto: c.veto,
+        reverse: c.reverse.map(round),
     }
 }
 
@@ -200,7 +212,12 @@ fn reason(j: &Joined) -> String {
             "same link as {}",
             j.same_link_as.as_deref().unwrap_or("an earlier entry")
         ),
-        "words" => format!("told in the same words ({score}): {words}"),
+        "words" => match j.reverse {
+            Some(r) => format!(
+                "an earlier entry is told in its words ({r:.2} of that entry's; alone: {score}): {words}"
+            ),
+            None => format!("told in the same words ({score}): {words}"),
+        },
         _ => format!(
             "brought in by a later entry told like both (alone: {score}{}): {words}",
             j.veto.map(|v| format!("; {v}")).unwrap_or_default()
@@ -239,4 +256,143 @@ fn text(views: &[StoryView]) -> String {
         }
     }
     s
+}
+
+/// How one entry compares with the story of another (`feedsift stories --why`).
+#[derive(Debug, Serialize)]
+struct Against {
+    entry: String,
+    source: String,
+    story: String,
+    story_entries: usize,
+    /// Whether the entry is in that story already.
+    same_story: bool,
+    shared: f64,
+    title_shared: f64,
+    /// What the writer requires of one or the other.
+    needs_shared: f64,
+    needs_title_shared: f64,
+    words: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    veto: Option<&'static str>,
+    /// The score one of the story's entries joins a story of this entry alone with, if one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reverse: Option<f64>,
+    joins: bool,
+}
+
+/// `feedsift stories TOPIC --why A B`: the entries with links `A` and `B`, each compared with
+/// the other's story (without itself), as the writer compares a new entry.
+pub fn why(config_path: &Path, topic: &str, links: &[String], json: bool) -> CliResult {
+    let config = config_with_topic(config_path, topic)?;
+    let store = Store::open_read_only(&config.daemon.database).map_err(Failure::runtime)?;
+    let weights = store.word_frequencies().map_err(Failure::runtime)?;
+    let mut found = Vec::new();
+    for link in links {
+        let story = store
+            .story_of_link(link)
+            .map_err(Failure::runtime)?
+            .ok_or_else(|| Failure::usage(format!("no stored entry has the link {link}")))?;
+        let canonical = crate::dedup::canonical_url(link);
+        let entry = story
+            .entries
+            .iter()
+            .find(|e| e.link.as_deref() == Some(link.as_str()) || e.canonical_url == canonical)
+            .cloned()
+            .expect("the story holds the entry it was found by");
+        found.push((entry, story));
+    }
+    let views: Vec<Against> = [(0, 1), (1, 0)]
+        .into_iter()
+        .map(|(a, b)| against(&config, &found[a].0, &found[b].1, &found[a].1, &weights))
+        .collect();
+    if json {
+        return out(&(serde_json::to_string_pretty(&views).expect("JSON") + "\n"));
+    }
+    let mut s = String::new();
+    for v in &views {
+        let verdict = match (v.same_story, v.joins) {
+            (true, _) => "they are one story",
+            (false, true) => "it would join",
+            (false, false) => "it does not join",
+        };
+        let _ = writeln!(
+            s,
+            "{} ({})\n  against the story of {:?} ({} entries):\n    {:.2} of its words and {:.2} of its title's are the story's (joining takes {:.2} or {:.2}){}\n    shared, rarest first: {}\n    {}{verdict}",
+            v.entry,
+            v.source,
+            v.story,
+            v.story_entries,
+            v.shared,
+            v.title_shared,
+            v.needs_shared,
+            v.needs_title_shared,
+            v.reverse
+                .map(|r| format!("; one of its entries is told in this one's words ({r:.2})"))
+                .unwrap_or_default(),
+            if v.words.is_empty() {
+                "none".to_string()
+            } else {
+                v.words.join(", ")
+            },
+            v.veto.map(|x| format!("veto: {x}; ")).unwrap_or_default(),
+        );
+    }
+    out(&s)
+}
+
+/// Entry `e` (of story `own`) compared with story `other`, leaving `e` out of it.
+fn against(
+    config: &Config,
+    e: &StoryEntry,
+    other: &TopicStory,
+    own: &TopicStory,
+    weights: &WordFrequencies,
+) -> Against {
+    let text_of = |x: &StoryEntry| {
+        crate::parse::entry_text(x.summary_html.as_deref(), x.content_html.as_deref())
+    };
+    let text = text_of(e);
+    let fp = story::fingerprint(&e.title, &text);
+    let mut s = Story::default();
+    let rest: Vec<&StoryEntry> = other
+        .entries
+        .iter()
+        .filter(|x| !(x.link == e.link && x.feed_url == e.feed_url))
+        .collect();
+    for x in &rest {
+        s.add(
+            &story::fingerprint(&x.title, &text_of(x)),
+            x.sort_time.timestamp() / 3600,
+        );
+    }
+    let c = story::explain(&fp, e.sort_time.timestamp() / 3600, &s, weights);
+    let names = story::stems(&e.title, &text);
+    let round = |x: f64| (x * 100.0).round() / 100.0;
+    Against {
+        entry: e.title.clone(),
+        source: config
+            .feed_title(&e.feed_url, e.feed_title.as_deref())
+            .to_string(),
+        story: other
+            .entries
+            .first()
+            .map(|x| x.title.clone())
+            .unwrap_or_default(),
+        story_entries: rest.len(),
+        same_story: own.story_id == other.story_id,
+        shared: round(c.shared),
+        title_shared: round(c.title_shared),
+        needs_shared: story::MIN_SHARED,
+        needs_title_shared: story::MIN_TITLE_SHARED,
+        words: c
+            .common
+            .iter()
+            .filter_map(|h| names.get(h).cloned())
+            .take(WORDS_SHOWN)
+            .collect(),
+        veto: c.veto,
+        reverse: c.reverse.map(round),
+        joins: c.joins().is_some(),
+    }
 }

@@ -169,6 +169,29 @@ fn story_item(c: &Connection, head: Head) -> rusqlite::Result<Option<StoryItem>>
     Ok(Some(item))
 }
 
+/// Every entry of a story, earliest first.
+fn story_entries(c: &Connection, story_id: i64) -> rusqlite::Result<Vec<StoryEntry>> {
+    c.prepare_cached(
+        "SELECT f.url, f.title, e.title, e.link, e.canonical_url, e.sort_time,
+                e.summary_html, e.content_html
+         FROM entries e JOIN feeds f ON f.id = e.feed_id
+         WHERE e.story_id = ?1 ORDER BY e.sort_time, e.id",
+    )?
+    .query_map([story_id], |r| {
+        Ok(StoryEntry {
+            feed_url: r.get(0)?,
+            feed_title: r.get(1)?,
+            title: r.get(2)?,
+            link: r.get(3)?,
+            canonical_url: r.get(4)?,
+            sort_time: ts(r.get(5)?),
+            summary_html: r.get(6)?,
+            content_html: r.get(7)?,
+        })
+    })?
+    .collect()
+}
+
 /// One entry of a story, for `feedsift stories`.
 #[derive(Clone, Debug)]
 pub struct StoryEntry {
@@ -202,36 +225,42 @@ impl Store {
                 )?
                 .query_map(params![topic, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
-            let mut stmt = c.prepare(
-                "SELECT f.url, f.title, e.title, e.link, e.canonical_url, e.sort_time,
-                        e.summary_html, e.content_html
-                 FROM entries e JOIN feeds f ON f.id = e.feed_id
-                 WHERE e.story_id = ?1 ORDER BY e.sort_time, e.id",
-            )?;
             let mut out = Vec::with_capacity(heads.len());
             for (story_id, uid, sort) in heads {
-                let entries = stmt
-                    .query_map([story_id], |r| {
-                        Ok(StoryEntry {
-                            feed_url: r.get(0)?,
-                            feed_title: r.get(1)?,
-                            title: r.get(2)?,
-                            link: r.get(3)?,
-                            canonical_url: r.get(4)?,
-                            sort_time: ts(r.get(5)?),
-                            summary_html: r.get(6)?,
-                            content_html: r.get(7)?,
-                        })
-                    })?
-                    .collect::<rusqlite::Result<_>>()?;
                 out.push(TopicStory {
                     story_id,
                     uid,
                     sort_time: ts(sort),
-                    entries,
+                    entries: story_entries(c, story_id)?,
                 });
             }
             Ok(out)
+        })
+    }
+
+    /// The story holding the entry with this link (as published, or canonical), with all its
+    /// entries; `None` when no stored entry has it.
+    pub fn story_of_link(&self, link: &str) -> Result<Option<TopicStory>> {
+        let canonical = crate::dedup::canonical_url(link);
+        self.read("finding an entry by its link", |c| {
+            let head: Option<(i64, String, i64)> = c
+                .prepare(
+                    "SELECT s.id, s.uid, s.sort_time FROM entries e JOIN stories s ON s.id = e.story_id
+                     WHERE e.link = ?1 OR e.canonical_url = ?2 ORDER BY e.id LIMIT 1",
+                )?
+                .query_row(params![link, canonical], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?;
+            let Some((story_id, uid, sort)) = head else {
+                return Ok(None);
+            };
+            Ok(Some(TopicStory {
+                story_id,
+                uid,
+                sort_time: ts(sort),
+                entries: story_entries(c, story_id)?,
+            }))
         })
     }
 

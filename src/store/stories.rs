@@ -80,32 +80,69 @@ impl PrintCache {
         Ok(self.weights.as_mut().expect("loaded"))
     }
 
+    /// Each of the stories `ids` that a new entry `fp` (published at `hours`) joins, with its
+    /// score and what its entries say (loading stories and word weights as needed).
+    fn joined_by(
+        &mut self,
+        conn: &Connection,
+        ids: &[i64],
+        fp: &Fingerprint,
+        hours: i64,
+    ) -> rusqlite::Result<Vec<(f64, i64, Story)>> {
+        self.weights(conn)?;
+        let PrintCache {
+            by_story,
+            kept,
+            weights,
+        } = self;
+        let scorer = story::Scorer::new(fp, weights.as_ref().expect("loaded"));
+        let mut out = Vec::new();
+        for &id in ids {
+            let story = cached_story(by_story, kept, conn, id)?;
+            if let Some(score) = scorer.join(hours, story) {
+                out.push((score, id, story.clone()));
+            }
+        }
+        Ok(out)
+    }
+
     /// What a story's entries say, from the cache, loading the story first if needed.
     fn story(&mut self, conn: &Connection, story_id: i64) -> rusqlite::Result<&Story> {
-        if !self.by_story.contains_key(&story_id) {
-            let (mut story, mut n, mut fp) = (Story::default(), 0, Fingerprint::default());
-            let mut stmt = conn.prepare_cached(
-                "SELECT sort_time, fingerprint FROM entries INDEXED BY entries_prints
-                 WHERE story_id = ?1 AND fingerprint IS NOT NULL",
-            )?;
-            let mut rows = stmt.query([story_id])?;
-            while let Some(r) = rows.next()? {
-                let sort: i64 = r.get(0)?;
-                if fp.read(r.get_ref(1)?.as_blob()?) {
-                    story.add(&fp, sort / 3600);
-                    n += 1;
-                }
-            }
-            if self.kept + n > PRINTS_KEPT {
-                // Starts over on the stories, keeping the word frequencies.
-                self.by_story.clear();
-                self.kept = 0;
-            }
-            self.kept += n;
-            self.by_story.insert(story_id, (story, n));
-        }
-        Ok(&self.by_story[&story_id].0)
+        cached_story(&mut self.by_story, &mut self.kept, conn, story_id)
     }
+}
+
+/// What a story's entries say, from `by_story` (holding `kept` fingerprints), loading the story
+/// first if needed.
+fn cached_story<'a>(
+    by_story: &'a mut HashMap<i64, (Story, usize)>,
+    kept: &mut usize,
+    conn: &Connection,
+    story_id: i64,
+) -> rusqlite::Result<&'a Story> {
+    if !by_story.contains_key(&story_id) {
+        let (mut story, mut n, mut fp) = (Story::default(), 0, Fingerprint::default());
+        let mut stmt = conn.prepare_cached(
+            "SELECT sort_time, fingerprint FROM entries INDEXED BY entries_prints
+             WHERE story_id = ?1 AND fingerprint IS NOT NULL",
+        )?;
+        let mut rows = stmt.query([story_id])?;
+        while let Some(r) = rows.next()? {
+            let sort: i64 = r.get(0)?;
+            if fp.read(r.get_ref(1)?.as_blob()?) {
+                story.add(&fp, sort / 3600);
+                n += 1;
+            }
+        }
+        if *kept + n > PRINTS_KEPT {
+            // Starts over on the stories, keeping the word frequencies.
+            by_story.clear();
+            *kept = 0;
+        }
+        *kept += n;
+        by_story.insert(story_id, (story, n));
+    }
+    Ok(&by_story[&story_id].0)
 }
 
 /// Every story's fingerprinted words, counted once per story, from the covering index (which
@@ -246,8 +283,8 @@ fn story_by_url(conn: &Connection, n: &NewEntry, sort: i64) -> rusqlite::Result<
 
 /// The stories told in the words of `n` (sorting at `sort`), closest first: among the stories
 /// its topics matched within [`story::SPAN_HOURS`], those [`story::join_score`] accepts, with
-/// what their entries say. The closest is first; the others are kept only when the closest and
-/// they still fit in one span. Stories that already hold an entry of the same feed are not
+/// what their entries say. The closest is first; the others are kept only when they still fit
+/// with those before them ([`Story::fits_with`]: one span, no different acts). Stories that already hold an entry of the same feed are not
 /// candidates (a feed does not report one event twice under two ids).
 fn similar_stories(
     tx: &mut Tx<'_>,
@@ -262,24 +299,17 @@ fn similar_stories(
         return Ok(Vec::new());
     }
     let ids = candidate_stories(tx, n, sort)?;
-    let scorer = story::Scorer::new(fp, tx.prints.weights(tx.conn)?);
-    let mut alike = Vec::new();
-    for id in ids {
-        let story = tx.prints.story(tx.conn, id)?;
-        if let Some(score) = scorer.join(sort / 3600, story) {
-            alike.push((score, id, story.clone()));
-        }
-    }
+    let mut alike = tx.prints.joined_by(tx.conn, &ids, fp, sort / 3600)?;
     alike.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut out: Vec<(StoryAt, Story)> = Vec::new();
+    // What the stories kept so far say together: each further one must fit with all of them.
+    let mut together = Story::default();
     for (_, id, story) in alike {
         let same_feed = tx
             .prepare_cached("SELECT 1 FROM entries WHERE story_id = ?1 AND feed_id = ?2")?
             .exists(params![id, feed.0])?;
-        let fits = out
-            .first()
-            .is_none_or(|(_, best)| best.span_with_story(&story) <= story::SPAN_HOURS);
-        if !same_feed && fits {
+        if !same_feed && together.fits_with(&story) {
+            together.absorb(&story);
             out.push(((id, story_sort(tx, id)?), story));
         }
     }

@@ -102,9 +102,9 @@ fn rare_words_count_more_than_the_words_every_story_has() {
 fn grouping_does_not_depend_on_arrival_order() {
     // A and C share too little to be one story; B is told like each: whichever comes
     // last, B joins or bridges them, and the three are one story.
-    let a = fingerprint("falcon harbor meadow", "");
-    let b = fingerprint("falcon harbor glacier", "");
-    let c = fingerprint("harbor glacier canyon", "");
+    let a = fingerprint("falcon harbor meadow orchard", "");
+    let b = fingerprint("meadow orchard glacier canyon", "");
+    let c = fingerprint("glacier canyon tundra willow", "");
     assert!(!same_story(&a, &c, 1) && same_story(&a, &b, 1) && same_story(&b, &c, 1));
     let entries = [(a, 0), (b, 1), (c, 2)];
     for order in [
@@ -119,6 +119,68 @@ fn grouping_does_not_depend_on_arrival_order() {
         let g = group(&list);
         assert!(g.iter().all(|s| *s == g[0]), "order {order:?}: {g:?}");
     }
+}
+
+#[test]
+fn which_of_two_entries_comes_first_does_not_decide_whether_they_join() {
+    // A short headline whose words are all in a long one: the long one's words are mostly
+    // not in the short one, yet the two are one story in either order.
+    let short = fingerprint("Russia resumes oil exports to North Korea", "");
+    let long = fingerprint(
+        "Russia turns oil tap for North Korea back on as US warns on weapons",
+        "Russia has resumed sending oil to sanctions-hit North Korea for the first time since 2020, deepening cooperation between the two nations.",
+    );
+    assert!(same_story(&short, &long, 3));
+    assert!(same_story(&long, &short, 3));
+}
+
+#[test]
+fn one_visit_s_different_acts_and_days_stay_apart() {
+    let meets = fingerprint(
+        "Kim Jong Un meets Russian defence minister Shoigu in Pyongyang",
+        "North Korean leader Kim Jong Un met Russian Defense Minister Sergei Shoigu in Pyongyang.",
+    );
+    let shows = fingerprint(
+        "Kim Jong Un shows off missiles to Russian defence minister Shoigu",
+        "North Korean leader Kim Jong Un showed Russian Defense Minister Sergei Shoigu missiles in Pyongyang.",
+    );
+    assert!(!same_story(&meets, &shows, 2), "different acts");
+    let greets = fingerprint(
+        "Kim greets Russian defense minister Shoigu in Pyongyang",
+        "Kim Jong Un met Sergei Shoigu, Russia's defence minister, in Pyongyang.",
+    );
+    assert!(
+        same_story(&meets, &greets, 2),
+        "British and American spelling, one act"
+    );
+    assert!(
+        !same_story(&meets, &greets, GAP_HOURS + 2),
+        "half a day of silence between them"
+    );
+    // An entry that reports no act, told like both, does not make them one.
+    let vows = fingerprint(
+        "Russian defence minister Shoigu vows ties with Kim Jong Un in Pyongyang",
+        "Russian Defense Minister Sergei Shoigu met North Korean leader Kim Jong Un and showed support.",
+    );
+    let g = group(&[(meets, 0), (shows, 1), (vows, 2)]);
+    assert_ne!(g[0], g[1], "{g:?}");
+}
+
+#[test]
+fn a_title_case_headline_names_nobody_by_its_capitals() {
+    let f = fingerprint(
+        "U.S. Puts Sanctions on Man Accused of Working on Arms Deal",
+        "The White House said the man would be in violation of U.N. resolutions.",
+    );
+    // "Puts", "Sanctions", "Working" are capitalised only by the headline's style.
+    assert!(!f.title_names.contains(&hash("puts")));
+    assert!(!f.title_names.contains(&hash("sanctions")));
+    // U.S. and U.N. are words, as US and UN are.
+    assert!(f.title_words.contains(&hash("us")));
+    assert!(f.words.contains(&hash("un")));
+    // In a headline in sentence case, a capital inside it still names someone.
+    let plain = fingerprint("US sanctions Kim's man accused of arms deal", "");
+    assert!(plain.title_names.contains(&hash("kim")));
 }
 
 #[test]

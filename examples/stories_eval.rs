@@ -1,0 +1,222 @@
+//! Story grouping on labelled entries, without a server or a database: reads a JSON Lines file
+//! of entries (`id`, `source`, `published`, `title`, `summary`, `story` (a group name or null),
+//! and optionally `korea_russia`), groups them with [`feedsift::dedup::story::group`] in the
+//! order of publication and in several shuffled orders, and prints, per order, how many of the
+//! labelled groups with two entries or more end up as one story and how many stories hold
+//! entries of two groups (false merges). `--only FIELD` keeps the entries whose boolean FIELD
+//! is true (what a topic would let through); `--verbose` lists the splits and false merges of
+//! the first order.
+//!
+//! ```sh
+//! cargo run --release --example stories_eval -- ../shared/news-dev/items.jsonl [--only korea_russia] [--orders 6] [--verbose]
+//! ```
+
+use feedsift::dedup::story::{self, Fingerprint};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+struct Item {
+    id: String,
+    source: String,
+    hours: i64,
+    title: String,
+    group: Option<String>,
+    print: Fingerprint,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(path) = args.first() else {
+        eprintln!("usage: stories_eval ITEMS.jsonl [--only FIELD] [--orders N] [--verbose]");
+        std::process::exit(2);
+    };
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let only = flag("--only");
+    let orders: usize = flag("--orders").map_or(6, |n| n.parse().expect("--orders N"));
+    let verbose = args.iter().any(|a| a == "--verbose");
+    let text = std::fs::read_to_string(path).expect("readable items file");
+    let mut items = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).expect("one JSON object a line");
+        if let Some(field) = only
+            && v[field.as_str()] != serde_json::Value::Bool(true)
+        {
+            continue;
+        }
+        let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+        let published =
+            chrono::DateTime::parse_from_rfc3339(&s("published")).expect("RFC 3339 published time");
+        let summary = feedsift::parse::html::html_text(&s("summary"));
+        items.push(Item {
+            id: s("id"),
+            source: s("source"),
+            hours: published.timestamp() / 3600,
+            print: story::fingerprint(&s("title"), &summary),
+            title: s("title"),
+            group: v["story"].as_str().map(str::to_string),
+        });
+    }
+    items.sort_by_key(|i| i.hours);
+    let mut sizes: HashMap<&str, usize> = HashMap::new();
+    for g in items.iter().filter_map(|i| i.group.as_deref()) {
+        *sizes.entry(g).or_default() += 1;
+    }
+    let multi = sizes.values().filter(|n| **n > 1).count();
+    println!(
+        "{} entries, {multi} labelled groups of two or more",
+        items.len()
+    );
+    if args.iter().any(|a| a == "--vetoes") {
+        vetoes(&items);
+        return;
+    }
+    let mut rng = fastrand::Rng::with_seed(7);
+    for k in 0..orders {
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        if k > 0 {
+            rng.shuffle(&mut order);
+        }
+        let input: Vec<(Fingerprint, i64)> = order
+            .iter()
+            .map(|&i| (items[i].print.clone(), items[i].hours))
+            .collect();
+        let got = story::group(&input);
+        let mut story_of = vec![0; items.len()];
+        for (pos, &i) in order.iter().enumerate() {
+            story_of[i] = got[pos];
+        }
+        let (once, merges) = score(
+            &items,
+            &story_of,
+            &sizes,
+            verbose && (k == 0 || args.iter().any(|a| a == "--all-orders")),
+        );
+        println!(
+            "order {k}: {once} of {multi} groups shown once ({:.2}), {merges} false merges",
+            once as f64 / multi.max(1) as f64
+        );
+    }
+}
+
+/// Groups shown once, and stories holding entries of two groups (an entry without a group is
+/// a group of its own).
+fn score(
+    items: &[Item],
+    story_of: &[usize],
+    sizes: &HashMap<&str, usize>,
+    verbose: bool,
+) -> (usize, usize) {
+    let mut by_story: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, s) in story_of.iter().enumerate() {
+        by_story.entry(*s).or_default().push(i);
+    }
+    let label = |i: usize| {
+        items[i]
+            .group
+            .clone()
+            .unwrap_or_else(|| items[i].id.clone())
+    };
+    let mut merges = 0;
+    for members in by_story.values() {
+        let labels: HashSet<String> = members.iter().map(|&i| label(i)).collect();
+        if labels.len() > 1 {
+            merges += 1;
+            if verbose {
+                println!("false merge:");
+                for &i in members {
+                    print_item(&items[i], &label(i));
+                }
+            }
+        }
+    }
+    let mut once = 0;
+    for (g, n) in sizes.iter().filter(|(_, n)| **n > 1) {
+        let stories: HashSet<usize> = items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.group.as_deref() == Some(*g))
+            .map(|(k, _)| story_of[k])
+            .collect();
+        if stories.len() == 1 {
+            once += 1;
+        } else if verbose {
+            println!("split {g} ({n} entries in {} stories):", stories.len());
+            let members: Vec<&Item> = items
+                .iter()
+                .filter(|i| i.group.as_deref() == Some(*g))
+                .collect();
+            let weights = frequencies(items);
+            for a in &members {
+                for b in &members {
+                    if a.id < b.id {
+                        let mut s = story::Story::default();
+                        s.add(&b.print, b.hours);
+                        let c = story::explain(&a.print, a.hours, &s, &weights);
+                        println!(
+                            "    {} vs {}: shared {:.2} title {:.2} veto {:?}",
+                            a.id, b.id, c.shared, c.title_shared, c.veto
+                        );
+                    }
+                }
+            }
+            for (k, i) in items.iter().enumerate() {
+                if i.group.as_deref() == Some(*g) {
+                    print!("  [{}] ", story_of[k]);
+                    print_item(i, "");
+                }
+            }
+        }
+    }
+    (once, merges)
+}
+
+/// Word frequencies over every entry, each its own story.
+fn frequencies(items: &[Item]) -> story::WordFrequencies {
+    let mut w = story::WordFrequencies::default();
+    for i in items {
+        w.add_story(&i.print.words);
+    }
+    w
+}
+
+fn print_item(i: &Item, label: &str) {
+    println!(
+        "  {} {:>6} {:<18.18} {:<80.80} {label}",
+        i.id, i.hours, i.source, i.title
+    );
+}
+
+/// How often each veto keeps apart two entries of one group, and two of different groups,
+/// published within a story's span.
+fn vetoes(items: &[Item]) {
+    let weights = frequencies(items);
+    let mut counts: BTreeMap<(bool, &str), usize> = BTreeMap::new();
+    for (k, a) in items.iter().enumerate() {
+        for b in &items[k + 1..] {
+            if (a.hours - b.hours).abs() > story::SPAN_HOURS {
+                continue;
+            }
+            let same = a.group.is_some() && a.group == b.group;
+            let mut s = story::Story::default();
+            s.add(&b.print, b.hours);
+            let c = story::explain(&a.print, a.hours, &s, &weights);
+            let joins = c.joins().is_some();
+            *counts
+                .entry((
+                    same,
+                    c.veto
+                        .unwrap_or(if joins { "joins" } else { "too few words" }),
+                ))
+                .or_default() += 1;
+        }
+    }
+    for ((same, why), n) in counts {
+        println!(
+            "{:<10} {why:<45} {n}",
+            if same { "same" } else { "different" }
+        );
+    }
+}
