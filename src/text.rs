@@ -322,6 +322,54 @@ pub fn split_words(normalized: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Most words of the first sentence [`first_sentence`] reads.
+pub const SENTENCE_WORDS: usize = 40;
+
+/// Words ending in a full stop that do not end a sentence (lower case, without the stop).
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sgt", "capt", "rep", "sen", "gov", "pres",
+    "prof", "jr", "sr", "no", "vs", "etc", "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct",
+    "nov", "dec",
+];
+
+/// The first sentence of a plain text: up to the first `.`, `!` or `?` that is followed by a
+/// space (or ends the text) and does not close an initial (`N. Korea`, `U.S.`) or a common
+/// abbreviation (`Gen.`, `Sept.`), and at most [`SENTENCE_WORDS`] words. What a wire story's
+/// lead says happened.
+pub fn first_sentence(text: &str) -> &str {
+    let mut end = text.len();
+    let mut n = 0;
+    for_each_word(text, |s, e| {
+        n += 1;
+        let after = &text[e..];
+        let stop = after
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '.' | '!' | '?'));
+        if let Some(c) = stop {
+            let rest = &after[c.len_utf8()..];
+            let closes = rest
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_whitespace() || "\"'’”)".contains(c));
+            let word = &text[s..e];
+            let initial = word.chars().count() == 1 && c == '.';
+            let abbreviation =
+                c == '.' && ABBREVIATIONS.contains(&word.to_ascii_lowercase().as_str());
+            if closes && !initial && !abbreviation {
+                end = e + c.len_utf8();
+                return false;
+            }
+        }
+        if n == SENTENCE_WORDS {
+            end = e;
+            return false;
+        }
+        true
+    });
+    text[..end].trim_end()
+}
+
 /// Normalise and split in one step, giving owned words.
 pub fn words(s: &str) -> Vec<String> {
     let n = normalize(s);

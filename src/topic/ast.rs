@@ -14,16 +14,20 @@ pub enum Field {
     Feed,
     /// The entry's link.
     Url,
+    /// The headline and the first sentence of the summary ([`crate::text::first_sentence`]):
+    /// what the story is about, rather than everything it mentions.
+    Lede,
 }
 
 impl Field {
-    pub const ALL: [Field; 6] = [
+    pub const ALL: [Field; 7] = [
         Field::Title,
         Field::Summary,
         Field::Author,
         Field::Category,
         Field::Feed,
         Field::Url,
+        Field::Lede,
     ];
 
     pub fn name(self) -> &'static str {
@@ -34,6 +38,7 @@ impl Field {
             Field::Category => "category",
             Field::Feed => "feed",
             Field::Url => "url",
+            Field::Lede => "lede",
         }
     }
 
@@ -56,6 +61,7 @@ impl Field {
             Some(Field::Category) => &[Field::Category],
             Some(Field::Feed) => &[Field::Feed],
             Some(Field::Url) => &[Field::Url],
+            Some(Field::Lede) => &[Field::Lede],
             None => &[Field::Title, Field::Summary],
         }
     }

@@ -99,12 +99,12 @@ impl<'a> FieldText<'a> {
 /// One entry, normalised field by field (borrowing what needs no normalising).
 #[derive(Clone, Debug, Default)]
 pub struct Doc<'a> {
-    fields: [FieldText<'a>; 6],
+    fields: [FieldText<'a>; Field::ALL.len()],
 }
 
 impl<'a> Doc<'a> {
     pub fn new(input: &DocInput<'a>) -> Doc<'a> {
-        let mut fields: [FieldText<'a>; 6] = Default::default();
+        let mut fields: [FieldText<'a>; Field::ALL.len()] = Default::default();
         fields[Field::Title.index()] = FieldText::one(input.title);
         fields[Field::Summary.index()] = FieldText::one(input.text);
         fields[Field::Author.index()] = FieldText::many(input.authors.iter().map(String::as_str));
@@ -112,6 +112,8 @@ impl<'a> Doc<'a> {
             FieldText::many(input.categories.iter().map(String::as_str));
         fields[Field::Feed.index()] = FieldText::many([input.feed_title, input.feed_url]);
         fields[Field::Url.index()] = FieldText::one(input.url);
+        fields[Field::Lede.index()] =
+            FieldText::many([input.title, crate::text::first_sentence(input.text)]);
         Doc { fields }
     }
 
@@ -245,17 +247,17 @@ struct Hits<'d> {
     /// Vocabulary size.
     n: usize,
     index: &'d index::WordIndex,
-    texts: [&'d str; 6],
+    texts: [&'d str; Field::ALL.len()],
 }
 
 type Occurrence = (u8, u32, u32, bool);
 
 impl<'d> Hits<'d> {
     fn scan(compiled: &'d Compiled, doc: &'d Doc<'_>) -> Hits<'d> {
-        let texts: [&str; 6] = std::array::from_fn(|i| &*doc.fields[i].text);
+        let texts: [&str; Field::ALL.len()] = std::array::from_fn(|i| &*doc.fields[i].text);
         let n = compiled.index.len();
         let mut all = Vec::new();
-        let mut present = vec![0u64; (6 * n).div_ceil(64)];
+        let mut present = vec![0u64; (Field::ALL.len() * n).div_ceil(64)];
         if n > 0 {
             for (fi, field) in doc.fields.iter().enumerate() {
                 let bytes = field.text.as_bytes();

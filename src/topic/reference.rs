@@ -14,7 +14,7 @@ const GAP: &str = "\u{1}";
 /// The normalised words of each field of one entry.
 #[derive(Clone, Debug, Default)]
 pub struct RefDoc {
-    fields: [Vec<String>; 6],
+    fields: [Vec<String>; Field::ALL.len()],
 }
 
 fn multi<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
@@ -30,13 +30,14 @@ fn multi<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
 
 impl RefDoc {
     pub fn new(input: &DocInput<'_>) -> RefDoc {
-        let mut fields: [Vec<String>; 6] = Default::default();
+        let mut fields: [Vec<String>; Field::ALL.len()] = Default::default();
         fields[Field::Title.index()] = text::words(input.title);
         fields[Field::Summary.index()] = text::words(input.text);
         fields[Field::Author.index()] = multi(input.authors.iter().map(String::as_str));
         fields[Field::Category.index()] = multi(input.categories.iter().map(String::as_str));
         fields[Field::Feed.index()] = multi([input.feed_title, input.feed_url]);
         fields[Field::Url.index()] = text::words(input.url);
+        fields[Field::Lede.index()] = multi([input.title, text::first_sentence(input.text)]);
         RefDoc { fields }
     }
 

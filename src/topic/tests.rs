@@ -278,7 +278,15 @@ mod properties {
             Just("Sanctions…"),
             Just("Pyongyang"),
         ];
-        let sep = prop_oneof![Just(" "), Just(" "), Just(""), Just(", "), Just("–")];
+        let sep = prop_oneof![
+            Just(" "),
+            Just(" "),
+            Just(""),
+            Just(", "),
+            Just("–"),
+            Just(". "),
+            Just("N. ")
+        ];
         (prop::collection::vec((word, sep), 0..25))
             .prop_map(|w| w.into_iter().map(|(w, s)| format!("{w}{s}")).collect())
     }
@@ -302,6 +310,7 @@ mod properties {
             Just("title:"),
             Just("summary:"),
             Just("author:"),
+            Just("lede:"),
             Just("\"北朝鮮\""),
             Just("\"north korea\""),
             Just("pyong*"),
@@ -424,4 +433,46 @@ fn a_field_of_many_values_matches_whatever_script_each_value_is_in() {
 
 fn holds_input(tree: &Query, input: &DocInput) -> bool {
     QueryMatcher::new(tree).explain(&Doc::new(input)).is_some()
+}
+
+#[test]
+fn lede_is_the_headline_and_the_first_sentence() {
+    let aliases = aliases();
+    let q = parse("lede:(@dprk AND @russia)", &aliases).unwrap();
+    assert_eq!(q.to_string(), "(lede:@dprk AND lede:@russia)");
+    let m = QueryMatcher::new(&q);
+    let doc = |title: &str, text: &str| {
+        let input = DocInput {
+            title,
+            text,
+            ..Default::default()
+        };
+        m.explain(&Doc::new(&input))
+    };
+    // Russia in the lead sentence: about both.
+    assert!(
+        doc(
+            "North Korea fires missile",
+            "The launch came as Russia's Shoigu visited. More later."
+        )
+        .is_some()
+    );
+    // Russia only further down: not in the lede, though the summary has it.
+    assert!(
+        doc(
+            "North Korea fires missile",
+            "The launch came on Monday. Russia said nothing of it."
+        )
+        .is_none()
+    );
+    // An initial does not end the sentence.
+    assert!(
+        doc(
+            "Missile launch",
+            "The U.S. said North Korea fired it as Russia watched."
+        )
+        .is_some()
+    );
+    let hits = doc("Shoigu meets Kim Jong Un", "He arrived in North Korea.").unwrap();
+    assert!(hits.iter().all(|h| h.field == Field::Lede), "{hits:?}");
 }
