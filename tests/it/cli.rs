@@ -42,7 +42,7 @@ async fn check_accepts_the_example_config() {
     assert!(out.contains("korea-russia"), "{out}");
     assert!(
         out.contains(
-            "query:   (((title:@dprk OR title:@rok OR title:korea OR title:korean) AND title:@russia) OR "
+            "query:   (((title:@dprk OR title:@rok OR title:korea OR title:korean OR title:@korean_firms) AND title:@russia) OR "
         ),
         "{out}"
     );

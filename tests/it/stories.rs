@@ -113,12 +113,12 @@ fn one_story_once_and_look_alikes_apart_in_any_order() {
             share * 100.0,
         );
         assert!(mixed.is_empty(), "false merges: {mixed:?}");
-        // A ratchet at what the rule chosen on real news reaches on these fixtures in its worst
-        // order (9 of 16; 11 as listed: the cross-language pairs and some rewordings stay
-        // apart), not a rate: the rate is measured on ../shared/news-dev
+        // A ratchet at what the rule chosen on real news reaches on these fixtures, in every
+        // order (11 of 16: the cross-language pairs and some rewordings stay apart), not a
+        // rate: the rate is measured on ../shared/news-dev
         // (`real_news_dev_split_holds_its_figures`).
         assert!(
-            share >= 9.0 / 16.0,
+            share >= 11.0 / 16.0,
             "only {:.0} % of multi-outlet stories shown once",
             share * 100.0
         );
