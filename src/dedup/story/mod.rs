@@ -605,18 +605,10 @@ impl<'a> Scorer<'a> {
     /// The score the entry (published at `hours`) joins `story` with when compared with the
     /// story's words, if it does.
     fn joins_story(&self, hours: i64, story: &Story) -> Option<f64> {
-        if self.fp.words.is_empty() || veto(self.fp, hours, story).is_some() {
+        if self.fp.words.is_empty() {
             return None;
         }
-        let event_words = self
-            .fp
-            .words
-            .iter()
-            .filter(|w| {
-                self.fp.names.binary_search(w).is_err() && story.words.binary_search(w).is_ok()
-            })
-            .count();
-        if event_words < MIN_EVENT_WORDS {
+        if veto(self.fp, hours, story).is_some() {
             return None;
         }
         let (all, title) = self.shares(story);
@@ -672,6 +664,14 @@ fn veto(fp: &Fingerprint, hours: i64, story: &Story) -> Option<&'static str> {
     }
     if story.gap_to(hours) > GAP_HOURS {
         return Some("half a day from its nearest entry");
+    }
+    let event_words = fp
+        .words
+        .iter()
+        .filter(|w| fp.names.binary_search(w).is_err() && story.words.binary_search(w).is_ok())
+        .count();
+    if event_words < MIN_EVENT_WORDS {
+        return Some("only names in common");
     }
     // "Kim meets Shoigu" and "Kim shows Shoigu his missiles": two events of one visit.
     let acts = lexicon::acts(&fp.title_words);
