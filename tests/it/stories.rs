@@ -376,4 +376,64 @@ async fn stories_command_says_why_each_entry_joined() {
     let o = run(&["stories", "nope"]).await.unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no topic \"nope\""));
+
+    // Two entries a reader sees apart: --why says, both ways round, what keeps them apart.
+    let why = run(&[
+        "stories",
+        "leaders",
+        "--why",
+        "https://b.example/news/world-asia-66781234",
+        "https://b.example/news/world-asia-66790000",
+        "--json",
+    ])
+    .await
+    .unwrap();
+    assert!(
+        why.status.success(),
+        "{}",
+        String::from_utf8_lossy(&why.stderr)
+    );
+    let why: serde_json::Value = serde_json::from_slice(&why.stdout).unwrap();
+    let views = why.as_array().unwrap();
+    assert_eq!(views.len(), 2, "{why}");
+    for v in views {
+        assert_eq!(v["same_story"], false, "{v}");
+        assert_eq!(v["joins"], false, "{v}");
+        assert_eq!(v["veto"], "more than a day apart", "{v}");
+    }
+    assert_eq!(
+        views[0]["entry"],
+        "North Korea's Kim reaches Vladivostok by armoured train"
+    );
+    assert_eq!(
+        views[0]["story"],
+        "Kim Jong Un oversees cruise missile test"
+    );
+    // Two of one story: they are one, and the words they share are named.
+    let one = run(&[
+        "stories",
+        "leaders",
+        "--why",
+        "https://a.example/world/kim-russia-summit",
+        "https://b.example/news/world-asia-66781234",
+    ])
+    .await
+    .unwrap();
+    let one = String::from_utf8_lossy(&one.stdout).into_owned();
+    assert!(
+        one.contains("they are one story") && one.contains("train"),
+        "{one}"
+    );
+    // A link nothing stored has is a usage error naming it.
+    let o = run(&[
+        "stories",
+        "leaders",
+        "--why",
+        "https://nowhere.example/x",
+        "https://a.example/world/kim-russia-summit",
+    ])
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("https://nowhere.example/x"));
 }
