@@ -221,6 +221,27 @@ impl Vocab {
 }
 
 impl Plan {
+    /// Marks the fields some term of this plan searches.
+    fn mark_searched(&self, searched: &mut [bool; Field::ALL.len()]) {
+        match self {
+            Plan::Terms(terms) => {
+                for f in terms.iter().flat_map(|t| t.fields) {
+                    searched[f.index()] = true;
+                }
+            }
+            Plan::And(items) | Plan::Or(items) => {
+                for i in items {
+                    i.mark_searched(searched);
+                }
+            }
+            Plan::Not(p) => p.mark_searched(searched),
+            Plan::Near(_, a, b, _) => {
+                a.mark_searched(searched);
+                b.mark_searched(searched);
+            }
+        }
+    }
+
     /// Whether a positional plan (terms, or OR of terms: what `NEAR` takes) has a term that
     /// searches `field`.
     fn searches(&self, field: Field) -> bool {
@@ -260,6 +281,9 @@ impl<'d> Hits<'d> {
         let mut present = vec![0u64; (Field::ALL.len() * n).div_ceil(64)];
         if n > 0 {
             for (fi, field) in doc.fields.iter().enumerate() {
+                if !compiled.searched[fi] {
+                    continue;
+                }
                 let bytes = field.text.as_bytes();
                 let mut found = |(word, start, exact): index::Found| {
                     let bit = fi * n + word as usize;
@@ -519,6 +543,9 @@ fn eval(plan: &Plan, hits: &Hits, mut explain: Option<&mut BTreeSet<Hit>>) -> bo
 struct Compiled {
     index: index::WordIndex,
     plans: Vec<Plan>,
+    /// Whether some term searches each field (by [`Field::index`]): a document's other fields
+    /// are not scanned.
+    searched: [bool; Field::ALL.len()],
 }
 
 impl Compiled {
@@ -526,7 +553,15 @@ impl Compiled {
         let mut vocab = Vocab::default();
         let plans: Vec<Plan> = queries.into_iter().map(|q| vocab.plan(q)).collect();
         let index = index::WordIndex::new(&vocab.words, &vocab.prefix);
-        Compiled { index, plans }
+        let mut searched = [false; Field::ALL.len()];
+        for plan in &plans {
+            plan.mark_searched(&mut searched);
+        }
+        Compiled {
+            index,
+            plans,
+            searched,
+        }
     }
 
     fn hits<'d>(&'d self, doc: &'d Doc<'_>) -> Hits<'d> {
