@@ -99,7 +99,9 @@ impl<'a> FieldText<'a> {
 /// One entry, normalised field by field (borrowing what needs no normalising).
 #[derive(Clone, Debug, Default)]
 pub struct Doc<'a> {
+    /// Every field but the lede, which is made from title and summary when a term needs it.
     fields: [FieldText<'a>; Field::ALL.len()],
+    lede: std::cell::OnceCell<FieldText<'static>>,
 }
 
 impl<'a> Doc<'a> {
@@ -112,15 +114,33 @@ impl<'a> Doc<'a> {
             FieldText::many(input.categories.iter().map(String::as_str));
         fields[Field::Feed.index()] = FieldText::many([input.feed_title, input.feed_url]);
         fields[Field::Url.index()] = FieldText::one(input.url);
-        fields[Field::Lede.index()] =
-            FieldText::many([input.title, crate::text::first_sentence(input.text)]);
-        Doc { fields }
+        Doc {
+            fields,
+            lede: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The text of `field`: the lede (the title, then the first sentence of the normalised
+    /// summary, as a field of two values) is made on first use.
+    fn field(&self, field: usize) -> &FieldText<'_> {
+        if field != Field::Lede.index() {
+            return &self.fields[field];
+        }
+        self.lede.get_or_init(|| {
+            let summary = &self.fields[Field::Summary.index()].text;
+            FieldText::many([
+                &*self.fields[Field::Title.index()].text,
+                crate::text::first_sentence(summary),
+            ])
+            .into_owned()
+        })
     }
 
     /// The same document, owning its text.
     pub fn into_owned(self) -> Doc<'static> {
         Doc {
             fields: self.fields.map(FieldText::into_owned),
+            lede: self.lede,
         }
     }
 }
@@ -275,15 +295,19 @@ type Occurrence = (u8, u32, u32, bool);
 
 impl<'d> Hits<'d> {
     fn scan(compiled: &'d Compiled, doc: &'d Doc<'_>) -> Hits<'d> {
-        let texts: [&str; Field::ALL.len()] = std::array::from_fn(|i| &*doc.fields[i].text);
+        let texts: [&str; Field::ALL.len()] = std::array::from_fn(|i| {
+            if compiled.searched[i] {
+                &*doc.field(i).text
+            } else {
+                ""
+            }
+        });
         let n = compiled.index.len();
         let mut all = Vec::new();
         let mut present = vec![0u64; (Field::ALL.len() * n).div_ceil(64)];
         if n > 0 {
-            for (fi, field) in doc.fields.iter().enumerate() {
-                if !compiled.searched[fi] {
-                    continue;
-                }
+            for fi in (0..Field::ALL.len()).filter(|i| compiled.searched[*i]) {
+                let field = doc.field(fi);
                 let bytes = field.text.as_bytes();
                 let mut found = |(word, start, exact): index::Found| {
                     let bit = fi * n + word as usize;

@@ -37,7 +37,10 @@ impl RefDoc {
         fields[Field::Category.index()] = multi(input.categories.iter().map(String::as_str));
         fields[Field::Feed.index()] = multi([input.feed_title, input.feed_url]);
         fields[Field::Url.index()] = text::words(input.url);
-        fields[Field::Lede.index()] = multi([input.title, text::first_sentence(input.text)]);
+        fields[Field::Lede.index()] = multi([
+            input.title,
+            text::first_sentence(&text::normalize(input.text)),
+        ]);
         RefDoc { fields }
     }
 
