@@ -178,7 +178,6 @@ fn joined(
     }
     let c = story::explain(fp, hours, before, weights);
     let names = story::stems(&e.title, text);
-    let round = |x: f64| (x * 100.0).round() / 100.0;
     Joined {
         by: if c.joins().is_some() {
             "words"
@@ -188,15 +187,23 @@ fn joined(
         same_link_as: None,
         shared: Some(round(c.shared)),
         title_shared: Some(round(c.title_shared)),
-        words: c
-            .common
-            .iter()
-            .filter_map(|h| names.get(h).cloned())
-            .take(WORDS_SHOWN)
-            .collect(),
+        words: named(&c, &names),
         veto: c.veto,
         reverse: c.reverse.map(round),
     }
+}
+
+/// The words a comparison found in common, rarest first, as the entry writes them.
+fn named(c: &story::Comparison, names: &std::collections::HashMap<u32, String>) -> Vec<String> {
+    c.common
+        .iter()
+        .filter_map(|h| names.get(h).cloned())
+        .take(WORDS_SHOWN)
+        .collect()
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
 }
 
 fn reason(j: &Joined) -> String {
@@ -368,7 +375,6 @@ fn against(
     }
     let c = story::explain(&fp, e.sort_time.timestamp() / 3600, &s, weights);
     let names = story::stems(&e.title, &text);
-    let round = |x: f64| (x * 100.0).round() / 100.0;
     Against {
         entry: e.title.clone(),
         source: config
@@ -385,12 +391,7 @@ fn against(
         title_shared: round(c.title_shared),
         needs_shared: story::MIN_SHARED,
         needs_title_shared: story::MIN_TITLE_SHARED,
-        words: c
-            .common
-            .iter()
-            .filter_map(|h| names.get(h).cloned())
-            .take(WORDS_SHOWN)
-            .collect(),
+        words: named(&c, &names),
         veto: c.veto,
         reverse: c.reverse.map(round),
         joins: c.joins().is_some(),

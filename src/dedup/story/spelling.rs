@@ -84,34 +84,42 @@ const WORDS: &[(&str, &str)] = &[
     ("aluminium", "aluminum"),
 ];
 
+/// `w` with the `uk` that opens the first of `suffixes` it ends in written `us`, unless the
+/// word (with its bare suffix, `uk` + `e` or `uk`) is one of `kept` or its stem is under three
+/// letters; `None` when it ends in none of them.
+fn respelt<'a>(
+    w: &'a str,
+    suffixes: &[&str],
+    uk: &str,
+    us: &str,
+    kept: &[&str],
+) -> Option<Cow<'a, str>> {
+    let suffix = suffixes.iter().find(|s| w.ends_with(*s))?;
+    let base = &w[..w.len() - suffix.len()];
+    if base.len() < 3 {
+        return None;
+    }
+    let bare = format!("{base}{}", &suffixes[suffixes.len() - 1]);
+    if kept.iter().any(|k| bare.ends_with(k)) {
+        return Some(Cow::Borrowed(w));
+    }
+    Some(Cow::Owned(format!("{base}{us}{}", &suffix[uk.len()..])))
+}
+
 /// The American spelling of a normalised (lower-case) English word, or the word itself.
 pub(super) fn american(w: &str) -> Cow<'_, str> {
     if let Some((_, us)) = WORDS.iter().find(|(uk, _)| *uk == w) {
         return Cow::Borrowed(us);
     }
     // -ise, -ised, -ising, -ises, -isation(s) → -ize…
-    for suffix in ["isations", "isation", "ising", "ised", "ises", "ise"] {
-        if let Some(base) = w.strip_suffix(suffix)
-            && base.len() >= 3
-        {
-            let bare = format!("{base}ise");
-            if ISE_KEPT.iter().any(|k| bare.ends_with(k)) {
-                return Cow::Borrowed(w);
-            }
-            return Cow::Owned(format!("{base}iz{}", &suffix[2..]));
-        }
+    let ise = ["isations", "isation", "ising", "ised", "ises", "ise"];
+    if let Some(us) = respelt(w, &ise, "is", "iz", ISE_KEPT) {
+        return us;
     }
     // -our, -ours, -oured, -ouring, -ourable → -or…
-    for suffix in ["ourable", "ouring", "oured", "ours", "our"] {
-        if let Some(base) = w.strip_suffix(suffix)
-            && base.len() >= 3
-        {
-            let bare = format!("{base}our");
-            if OUR_KEPT.iter().any(|k| bare.ends_with(k)) {
-                return Cow::Borrowed(w);
-            }
-            return Cow::Owned(format!("{base}or{}", &suffix[3..]));
-        }
+    let our = ["ourable", "ouring", "oured", "ours", "our"];
+    if let Some(us) = respelt(w, &our, "our", "or", OUR_KEPT) {
+        return us;
     }
     // -tre, -bre (centre, fibre, calibre) → -ter, -ber.
     for suffix in ["tres", "tred", "tre", "bres", "bre"] {
