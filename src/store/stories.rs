@@ -95,11 +95,11 @@ impl PrintCache {
             kept,
             weights,
         } = self;
-        let scorer = story::Scorer::new(fp, weights.as_ref().expect("loaded"));
+        let scorer = story::Scorer::new(fp, hours, weights.as_ref().expect("loaded"));
         let mut out = Vec::new();
         for &id in ids {
             let story = cached_story(by_story, kept, conn, id)?;
-            if let Some(score) = scorer.join(hours, story) {
+            if let Some(score) = scorer.join(story) {
                 out.push((score, id, story.clone()));
             }
         }

@@ -252,9 +252,7 @@ pub fn fingerprint(title: &str, text_body: &str) -> Fingerprint {
                 f.days |= 1 << d;
             } else if w.bytes().all(|b| b.is_ascii_digit()) {
                 numbers.push(hash(&w));
-            } else if (w.chars().count() > 2 && !STOP_WORDS.contains(&w.as_str()))
-                || is_acronym(&part[s..e])
-            {
+            } else if is_compared(&part[s..e], &w) {
                 let h = hash(&stem(&w));
                 words.push(h);
                 if k == 0 {
@@ -319,6 +317,12 @@ fn is_title_case(head: &str) -> bool {
         }
     }
     long >= 2 && capital * 10 > long * 6
+}
+
+/// Whether a word (as written, and normalised) is one the fingerprint compares: three letters
+/// or more and not a function word, or an acronym. (Weekdays and numbers are kept apart.)
+fn is_compared(written: &str, normal: &str) -> bool {
+    (normal.chars().count() > 2 && !STOP_WORDS.contains(&normal)) || is_acronym(written)
 }
 
 /// A two-letter word in capitals (`US`, `UN`, `EU`, `UK`): an actor, kept although short.
@@ -434,8 +438,6 @@ pub struct Story {
     days: u8,
     /// The acts its headlines report ([`lexicon::acts`]).
     acts: u8,
-    /// When each entry was published, sorted.
-    hours: Vec<i64>,
     /// Each entry's fingerprint and hour, to compare each with a newcomer ([`Scorer::join`]).
     members: Vec<(Fingerprint, i64)>,
     first: Option<i64>,
@@ -457,8 +459,6 @@ impl Story {
         union(&mut self.numbers, &fp.numbers);
         self.days |= fp.days;
         self.acts |= lexicon::acts(&fp.title_words);
-        let at = self.hours.partition_point(|h| *h < hours);
-        self.hours.insert(at, hours);
         self.members.push((fp.clone(), hours));
         self.first = Some(self.first.map_or(hours, |f| f.min(hours)));
         self.last = self.last.max(hours);
@@ -477,8 +477,6 @@ impl Story {
         union(&mut self.numbers, &other.numbers);
         self.days |= other.days;
         self.acts |= other.acts;
-        self.hours.extend_from_slice(&other.hours);
-        self.hours.sort_unstable();
         self.members.extend_from_slice(&other.members);
         if let Some(f) = other.first {
             self.first = Some(self.first.map_or(f, |s| s.min(f)));
@@ -496,10 +494,11 @@ impl Story {
 
     /// Hours from `hours` to the nearest of its entries.
     fn gap_to(&self, hours: i64) -> i64 {
-        let at = self.hours.partition_point(|h| *h < hours);
-        let after = self.hours.get(at).map(|h| h - hours);
-        let before = at.checked_sub(1).map(|i| hours - self.hours[i]);
-        after.into_iter().chain(before).min().unwrap_or(0)
+        self.members
+            .iter()
+            .map(|(_, at)| (at - hours).abs())
+            .min()
+            .unwrap_or(0)
     }
 
     /// Whether this story and `other` may be one: together they span at most [`SPAN_HOURS`],
@@ -547,16 +546,25 @@ impl Comparison {
 /// with.
 pub struct Scorer<'a> {
     fp: &'a Fingerprint,
+    /// When the entry was published.
+    hours: i64,
+    /// A story of the entry alone, for the other way round.
+    alone: Story,
     weights: &'a WordFrequencies,
     word_weights: Vec<f64>,
     title_weights: Vec<f64>,
 }
 
 impl<'a> Scorer<'a> {
-    pub fn new(fp: &'a Fingerprint, weights: &'a WordFrequencies) -> Scorer<'a> {
+    /// The scorer of entry `fp`, published at `hours`.
+    pub fn new(fp: &'a Fingerprint, hours: i64, weights: &'a WordFrequencies) -> Scorer<'a> {
         let weigh = |words: &[u32]| words.iter().map(|w| weights.weight(*w)).collect();
+        let mut alone = Story::default();
+        alone.add(fp, hours);
         Scorer {
             fp,
+            hours,
+            alone,
             weights,
             word_weights: weigh(&fp.words),
             title_weights: weigh(&fp.title_words),
@@ -586,29 +594,30 @@ impl<'a> Scorer<'a> {
     /// entry's words, as that entry would have joined a story of this one alone had this one
     /// come first. Either way round, so that which of two entries arrives first does not decide
     /// whether they are one story.
-    pub fn join(&self, hours: i64, story: &Story) -> Option<f64> {
-        if let Some(score) = self.joins_story(hours, story) {
-            return Some(score);
-        }
-        if self.fp.words.is_empty() || story.span_with(hours) > SPAN_HOURS {
+    pub fn join(&self, story: &Story) -> Option<f64> {
+        self.joins_story(story).or_else(|| self.reverse(story))
+    }
+
+    /// The score the closest of `story`'s entries joins a story of this entry alone with, if
+    /// one does.
+    fn reverse(&self, story: &Story) -> Option<f64> {
+        if self.fp.words.is_empty() || story.span_with(self.hours) > SPAN_HOURS {
             return None;
         }
-        let mut alone = Story::default();
-        alone.add(self.fp, hours);
         story
             .members
             .iter()
-            .filter_map(|(m, at)| Scorer::new(m, self.weights).joins_story(*at, &alone))
+            .filter_map(|(m, at)| Scorer::new(m, *at, self.weights).joins_story(&self.alone))
             .max_by(f64::total_cmp)
     }
 
-    /// The score the entry (published at `hours`) joins `story` with when compared with the
-    /// story's words, if it does.
-    fn joins_story(&self, hours: i64, story: &Story) -> Option<f64> {
+    /// The score the entry joins `story` with when compared with the story's words, if it
+    /// does.
+    fn joins_story(&self, story: &Story) -> Option<f64> {
         if self.fp.words.is_empty() {
             return None;
         }
-        if veto(self.fp, hours, story).is_some() {
+        if veto(self.fp, self.hours, story).is_some() {
             return None;
         }
         let (all, title) = self.shares(story);
@@ -635,7 +644,8 @@ pub fn explain(
     story: &Story,
     weights: &WordFrequencies,
 ) -> Comparison {
-    let (shared, title_shared) = Scorer::new(fp, weights).shares(story);
+    let scorer = Scorer::new(fp, hours, weights);
+    let (shared, title_shared) = scorer.shares(story);
     let mut common: Vec<u32> = fp
         .words
         .iter()
@@ -643,10 +653,9 @@ pub fn explain(
         .filter(|w| story.words.binary_search(w).is_ok())
         .collect();
     common.sort_by(|a, b| weights.weight(*b).total_cmp(&weights.weight(*a)));
-    let scorer = Scorer::new(fp, weights);
-    let reverse = match scorer.joins_story(hours, story) {
+    let reverse = match scorer.joins_story(story) {
         Some(_) => None,
-        None => scorer.join(hours, story),
+        None => scorer.reverse(story),
     };
     Comparison {
         shared,
@@ -707,7 +716,7 @@ pub fn join_score(
     story: &Story,
     weights: &WordFrequencies,
 ) -> Option<f64> {
-    Scorer::new(fp, weights).join(hours, story)
+    Scorer::new(fp, hours, weights).join(story)
 }
 
 /// An entry's fingerprinted words by the hashes of their stems, as the entry writes them (the
@@ -717,9 +726,7 @@ pub fn stems(title: &str, text_body: &str) -> HashMap<u32, String> {
     for part in [undotted(headline(title)), undotted(lede(text_body))] {
         for (s, e) in text::word_spans(&part) {
             let w = text::normalize(&part[s..e]);
-            if (w.chars().count() > 2 && !STOP_WORDS.contains(&w.as_str()))
-                || is_acronym(&part[s..e])
-            {
+            if is_compared(&part[s..e], &w) {
                 out.entry(hash(&stem(&w))).or_insert(w);
             }
         }
