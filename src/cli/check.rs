@@ -1,6 +1,6 @@
 //! `feedsift check`: validate the config and print what would be polled and served.
 
-use super::{CliResult, load_config, out};
+use super::{CliResult, count, load_config, out};
 use crate::config::units::format_duration;
 use crate::topic::Scope;
 use std::fmt::Write;
@@ -10,8 +10,8 @@ pub fn run(config_path: &Path) -> CliResult {
     let c = load_config(config_path)?;
     let d = &c.daemon;
     let mut s = String::new();
-    let _ = writeln!(s, "config {} is valid", c.path.display());
-    let _ = writeln!(s, "database   {}", d.database.display());
+    let _ = writeln!(s, "config {} is valid", absolute(&c.path).display());
+    let _ = writeln!(s, "database   {}", absolute(&d.database).display());
     let _ = writeln!(s, "listen     {} (public URL {})", d.listen, d.public_url);
     let _ = writeln!(
         s,
@@ -23,7 +23,7 @@ pub fn run(config_path: &Path) -> CliResult {
         d.per_host,
         format_duration(d.timeout)
     );
-    let _ = writeln!(s, "\n{} feeds:", c.feeds.len());
+    let _ = writeln!(s, "\n{}:", count(c.feeds.len(), "feed", "feeds"));
     for f in &c.feeds {
         let tags = if f.tags.is_empty() {
             String::new()
@@ -42,7 +42,7 @@ pub fn run(config_path: &Path) -> CliResult {
             f.url
         );
     }
-    let _ = writeln!(s, "\n{} topics:", c.topics.len());
+    let _ = writeln!(s, "\n{}:", count(c.topics.len(), "topic", "topics"));
     for t in &c.topics {
         let private = if t.is_private() { " (private)" } else { "" };
         let _ = writeln!(s, "  {} — {}{private}", t.id, t.title);
@@ -68,4 +68,9 @@ pub fn run(config_path: &Path) -> CliResult {
         );
     }
     out(&s)
+}
+
+/// A path as the daemon will open it, whatever the directory `check` runs in.
+fn absolute(path: &Path) -> std::path::PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }

@@ -1,10 +1,13 @@
 //! `feedsift feeds` and `feedsift topics`: health and output of what is configured; and
 //! `feedsift gc`, retention on demand.
 
-use super::{CliResult, Failure, load_config, out, short_time};
+use super::table::{Align, Screen, Table};
+use super::{CliResult, Failure, count, load_config, out, short_time};
 use crate::dedup::feed_url_key;
+use crate::model::FeedStatus;
 use crate::store::Store;
 use chrono::SecondsFormat;
+use console::Style;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -44,32 +47,44 @@ pub fn feeds(config_path: &Path, json: bool) -> CliResult {
             .collect();
         return out(&(serde_json::to_string_pretty(&arr).expect("JSON") + "\n"));
     }
-    let mut s = format!(
-        "{:<8} {:<16} {:<16} {:>7}  {}\n",
-        "STATUS", "LAST SUCCESS", "NEXT POLL", "ENTRIES", "FEED"
-    );
+    let mut table = Table::new(&[
+        ("STATUS", Align::Left),
+        ("LAST SUCCESS", Align::Left),
+        ("NEXT POLL", Align::Left),
+        ("ENTRIES", Align::Right),
+        ("FEED", Align::Left),
+    ]);
     for (f, st) in rows {
-        let status = st.map(|s| s.status.as_str()).unwrap_or("new");
-        let _ = write!(
-            s,
-            "{:<8} {:<16} {:<16} {:>7}  {}",
-            status,
-            short_time(st.and_then(|s| s.last_success)),
-            short_time(st.and_then(|s| s.next_poll)),
-            st.map(|s| s.entries).unwrap_or(0),
-            f.url
-        );
+        let status = st.map(|s| s.status).unwrap_or(FeedStatus::New);
+        let mut feed = f.url.clone();
         if let Some(st) = st {
             if let Some(m) = &st.moved_to {
-                let _ = write!(s, "  (moved to {m}: update the config)");
+                let _ = write!(feed, "  (moved to {m}: update the config)");
             }
             if let (Some(kind), Some(err)) = (st.error_kind, &st.last_error) {
-                let _ = write!(s, "  [{kind} ×{}] {err}", st.consecutive_failures);
+                let _ = write!(feed, "  [{kind} ×{}] {err}", st.consecutive_failures);
             }
         }
-        s.push('\n');
+        table.row(vec![
+            (status.as_str().to_string(), Some(status_style(status))),
+            (short_time(st.and_then(|s| s.last_success)), None),
+            (short_time(st.and_then(|s| s.next_poll)), None),
+            (st.map(|s| s.entries).unwrap_or(0).to_string(), None),
+            (feed, None),
+        ]);
     }
-    out(&s)
+    out(&table.render(Screen::stdout()))
+}
+
+/// A feed's status as a terminal shows it: green when well, red when failing, yellow when it
+/// needs the operator (gone, moved) or has gone quiet.
+fn status_style(status: FeedStatus) -> Style {
+    match status {
+        FeedStatus::Ok => Style::new().green(),
+        FeedStatus::Failing => Style::new().red().bold(),
+        FeedStatus::Gone | FeedStatus::Moved | FeedStatus::Silent => Style::new().yellow(),
+        FeedStatus::New => Style::new().dim(),
+    }
 }
 
 pub fn topics(config_path: &Path, json: bool) -> CliResult {
@@ -95,23 +110,23 @@ pub fn topics(config_path: &Path, json: bool) -> CliResult {
             .collect();
         return out(&(serde_json::to_string_pretty(&arr).expect("JSON") + "\n"));
     }
-    let mut s = format!(
-        "{:<24} {:>7} {:<16}  {}\n",
-        "TOPIC", "STORIES", "NEWEST", "URL"
-    );
+    let mut table = Table::new(&[
+        ("TOPIC", Align::Left),
+        ("STORIES", Align::Right),
+        ("NEWEST", Align::Left),
+        ("URL", Align::Left),
+    ]);
     for t in &config.topics {
         let st = stats.get(&t.id).cloned().unwrap_or_default();
-        let _ = writeln!(
-            s,
-            "{:<24} {:>7} {:<16}  {base}/topics/{}.atom{}",
-            t.id,
-            st.matches,
-            short_time(st.newest),
-            t.id,
-            if t.is_private() { " (private)" } else { "" }
-        );
+        let private = if t.is_private() { " (private)" } else { "" };
+        table.row(vec![
+            (t.id.clone(), None),
+            (st.matches.to_string(), None),
+            (short_time(st.newest), None),
+            (format!("{base}/topics/{}.atom{private}", t.id), None),
+        ]);
     }
-    out(&s)
+    out(&table.render(Screen::stdout()))
 }
 
 pub fn gc(config_path: &Path) -> CliResult {
@@ -124,8 +139,9 @@ pub fn gc(config_path: &Path) -> CliResult {
     let deleted = store.expire(cutoff).map_err(Failure::runtime)?;
     let counts = store.counts().map_err(Failure::runtime)?; // (entries, stories)
     out(&format!(
-        "deleted {deleted} entries (matched by no topic, first seen before {}, no longer listed); {} entries kept\n",
+        "deleted {} (matched by no topic, first seen before {}, no longer listed); {} kept\n",
+        count(deleted, "entry", "entries"),
         cutoff.format("%Y-%m-%d %H:%M UTC"),
-        counts.0
+        count(counts.0 as usize, "entry", "entries")
     ))
 }

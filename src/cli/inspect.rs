@@ -1,7 +1,7 @@
 //! `feedsift inspect URL|FILE`: what feedsift makes of one feed, storing nothing. One report is
 //! built, then printed as JSON or as text.
 
-use super::{CliResult, Failure, out, runtime};
+use super::{CliResult, Failure, count, out, runtime};
 use crate::config::{self, Config};
 use crate::dedup;
 use crate::fetch::{FetchOptions, Fetched, Fetcher, Validators};
@@ -239,7 +239,7 @@ fn text(report: &Report) -> String {
             report.encoding.unwrap_or("-"),
             report.title.as_deref().unwrap_or("(none)")
         );
-        let _ = writeln!(s, "{} entries:", report.entries.len());
+        let _ = writeln!(s, "{}:", count(report.entries.len(), "entry", "entries"));
     }
     for e in &report.entries {
         let _ = writeln!(s, "- {}", e.title);

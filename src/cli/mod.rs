@@ -10,8 +10,10 @@ mod poll;
 mod query;
 mod serve;
 mod stories;
+mod table;
 
 use crate::config::{self, Config};
+use crate::telemetry::{LogFormat, LogSettings};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -20,7 +22,8 @@ use std::path::{Path, PathBuf};
 #[command(
     name = "feedsift",
     version,
-    about = "Watches many RSS, Atom and JSON feeds and serves one deduplicated feed per topic"
+    about = "Watches many RSS, Atom and JSON feeds and serves one deduplicated feed per topic",
+    after_long_help = ENVIRONMENT
 )]
 pub struct Cli {
     /// The config file.
@@ -31,14 +34,48 @@ pub struct Cli {
         default_value = "config/feedsift.toml"
     )]
     pub config: PathBuf,
+    /// Log level (error, warn, info, debug, trace) or filter (like feedsift=debug,info);
+    /// overrides FEEDSIFT_LOG and RUST_LOG. Default: info for serve, warn otherwise.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    pub log_level: Option<String>,
+    /// How log lines on stderr are written. Text under systemd starts each line with its
+    /// syslog priority for the journal.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        value_name = "FORMAT"
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The end of `--help` and the man page's extra section.
+const ENVIRONMENT: &str = "\
+Environment:
+  FEEDSIFT_CONFIG  the config file, if no --config
+  FEEDSIFT_LOG     log level or filter, if no --log-level
+  RUST_LOG         the same, if no FEEDSIFT_LOG
+  STATE_DIRECTORY  the database's directory if the config names
+                   no database (set by systemd)
+  NO_COLOR         no colours, even on a terminal
+  JOURNAL_STREAM   set by systemd: log lines carry syslog priorities
+
+Exit status: 0 done, 1 a failure while doing it, 2 a usage or
+config error.
+
+README.md describes the config, the query language and the
+HTTP interface.";
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ExportFormat {
+    /// Atom 1.0, as /topics/ID.atom serves it.
     Atom,
+    /// RSS 2.0, as /topics/ID.rss serves it.
     Rss,
+    /// JSON Feed 1.1, as /topics/ID.json serves it.
     Json,
 }
 
@@ -82,22 +119,27 @@ pub enum Command {
     Inspect {
         /// An http(s) URL or a file.
         target: String,
+        /// Print one JSON object: the feed, its entries as stored, warnings.
         #[arg(long)]
         json: bool,
     },
     /// One line per feed: status, last success, last error, next poll, entries stored.
     Feeds {
+        /// Print a JSON array, one object per feed.
         #[arg(long)]
         json: bool,
     },
     /// One line per topic: stories matched, newest match, output URL.
     Topics {
+        /// Print a JSON array, one object per topic.
         #[arg(long)]
         json: bool,
     },
     /// Write a topic's output feed to stdout, as served.
     Export {
+        /// The topic's id (as in /topics/ID.atom).
         topic: String,
+        /// The output format.
         #[arg(long, value_enum, default_value = "atom")]
         format: ExportFormat,
     },
@@ -128,9 +170,24 @@ pub enum Command {
     ImportOpml {
         /// The OPML file (as a feed reader exports it).
         file: std::path::PathBuf,
+        /// Say what would be added and skipped; change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
-    /// Print a shell completion script.
-    Completions { shell: Shell },
+    /// Print a shell completion script (for example: feedsift completions bash >
+    /// /etc/bash_completion.d/feedsift).
+    Completions {
+        /// The shell to complete for.
+        shell: Shell,
+    },
+    /// Print the manual page (roff), made from the same definitions as --help: feedsift man |
+    /// man -l -
+    Man {
+        /// Instead, write feedsift.1 and one page per command (feedsift-poll.1, …) into this
+        /// directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// A failure with its exit code.
@@ -177,13 +234,31 @@ pub fn load_config(path: &Path) -> Result<Config, Failure> {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> CliResult {
-    let level = if matches!(cli.command, Command::Serve) {
-        "info"
-    } else {
-        "warn"
+    // `poll` reports each failure and warning in its summary on stdout; logging them too
+    // would say each twice.
+    let level = match cli.command {
+        Command::Serve => "info",
+        Command::Poll { .. } => "error",
+        _ => "warn",
     };
-    crate::telemetry::init(level);
+    let logs = LogSettings {
+        level: cli.log_level.clone(),
+        format: cli.log_format,
+    };
+    crate::telemetry::init(&logs, level).map_err(Failure::usage)?;
     match cli.command {
+        Command::Man { dir: Some(dir) } => std::fs::create_dir_all(&dir)
+            .and_then(|()| clap_mangen::generate_to(Cli::command(), &dir))
+            .map_err(|e| {
+                Failure::runtime(format!("cannot write man pages to {}: {e}", dir.display()))
+            }),
+        Command::Man { dir: None } => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| Failure::runtime(format!("cannot render the man page: {e}")))?;
+            out(&String::from_utf8_lossy(&page))
+        }
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             let shell = match shell {
@@ -219,7 +294,7 @@ pub fn run(cli: Cli) -> CliResult {
         } => stories::run(&cli.config, &topic, limit, json),
         Command::Gc => feeds::gc(&cli.config),
         Command::ExportOpml => opml::export(&cli.config),
-        Command::ImportOpml { file } => opml::import(&cli.config, &file),
+        Command::ImportOpml { file, dry_run } => opml::import(&cli.config, &file, dry_run),
     }
 }
 
@@ -251,5 +326,13 @@ fn out(text: &str) -> CliResult {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::runtime(format!("cannot write output: {e}"))),
+    }
+}
+
+/// `1 feed`, `2 feeds`, `0 feeds`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
     }
 }

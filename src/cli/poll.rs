@@ -1,7 +1,8 @@
 //! `feedsift poll`: every configured feed (or one) once, now.
 
-use super::{CliResult, Failure, load_config, out, runtime};
+use super::{CliResult, Failure, count, load_config, out, runtime};
 use crate::poll::{PollResult, Timings};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -25,16 +26,10 @@ pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
     let (mut ok, mut unchanged, mut failed) = (0, 0, 0);
     let (mut new, mut updated, mut matches) = (0, 0, 0);
     let mut timings = Timings::default();
-    let tty = std::io::stderr().is_terminal();
+    let bar = progress_bar();
+    let started = std::time::Instant::now();
     let polled = rt.block_on(async {
         crate::daemon::poll_once(config.clone(), only, |done, total, o| {
-            if tty {
-                let short: String = o.state.fetch_url().chars().take(60).collect();
-                eprint!("\r\x1b[2K[{done}/{total}] {short}");
-                if done == total {
-                    eprintln!();
-                }
-            }
             timings += o.timings;
             match &o.result {
                 PollResult::Unchanged => {
@@ -55,14 +50,22 @@ pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
             for w in &o.warnings {
                 let _ = writeln!(s, "warning {}  {w}", o.state.fetch_url());
             }
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            let rate = new as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            bar.set_message(format!("{new} new entries, {rate:.0}/s, {failed} failed"));
         })
         .await
         .map(|(_, polled)| polled)
         .map_err(Failure::runtime)
     })?;
+    bar.finish_and_clear();
     let _ = writeln!(
         s,
-        "{polled} feeds polled: {ok} ok ({unchanged} unchanged), {failed} failed; {new} new entries, {updated} updated, {matches} new topic matches"
+        "{} polled: {ok} ok ({unchanged} unchanged), {failed} failed; {}, {updated} updated, {}",
+        count(polled, "feed", "feeds"),
+        count(new, "new entry", "new entries"),
+        count(matches, "new topic match", "new topic matches"),
     );
     let _ = writeln!(
         s,
@@ -78,4 +81,20 @@ pub fn run(config_path: &Path, only: Option<&str>) -> CliResult {
         return Err(Failure::runtime("every feed failed"));
     }
     Ok(())
+}
+
+/// A progress bar on stderr when it is a terminal (feeds done of all, new entries a second,
+/// time left); nothing otherwise, so cron mail and pipes get the summary alone.
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} feeds  {msg}  ETA {eta}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
 }

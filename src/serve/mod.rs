@@ -136,10 +136,16 @@ async fn tag_route(req: Request, next: Next) -> Response {
 async fn trace_request(metrics: Arc<Metrics>, req: Request, next: Next) -> Response {
     let span = tracing::info_span!("request", method = %req.method(), path = %req.uri().path());
     async move {
+        let started = std::time::Instant::now();
         let resp = next.run(req).await;
         let route = resp.extensions().get::<Route>().map_or("other", |r| r.0);
         metrics.request(route, resp.status().as_u16());
-        tracing::debug!(status = resp.status().as_u16(), "answered");
+        tracing::debug!(
+            route,
+            status = resp.status().as_u16(),
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "answered"
+        );
         resp
     }
     .instrument(span)

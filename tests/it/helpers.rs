@@ -259,7 +259,7 @@ pub struct TestDaemon {
 impl TestDaemon {
     pub async fn start(cfg: &TestConfig) -> TestDaemon {
         if std::env::var_os("TEST_LOG").is_some() {
-            feedsift::telemetry::init("debug");
+            let _ = feedsift::telemetry::init(&Default::default(), "debug");
         }
         let config = cfg.load();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -5,6 +5,8 @@ mod cli;
 mod clients;
 mod encodings;
 mod helpers;
+mod operators;
+mod opml;
 mod pipeline;
 mod polling;
 mod real_news;
