@@ -143,8 +143,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "atom")]
         format: ExportFormat,
     },
-    /// List a topic's stories, newest first: each with its entries, outlets and times, and why
-    /// each entry is in it (the same link, or the words it shares and how closely).
+    /// List a topic's stories, newest first, and why each entry is in its story.
+    ///
+    /// Each story with its entries, outlets and times, and why each entry is in it: the same
+    /// link, or the words it shares with the story and how closely.
     Stories {
         /// The topic's id.
         topic: String,
@@ -159,14 +161,19 @@ pub enum Command {
         #[arg(long, num_args = 2, value_names = ["LINK", "LINK"])]
         why: Option<Vec<String>>,
     },
-    /// Delete entries that no topic matched, first seen longer ago than `retention`, that
-    /// their feed no longer lists; return the space to the file system. (`serve` does this
-    /// daily; run it from cron when only `poll` runs.)
+    /// Delete old entries no topic matched; return the space to the file system.
+    ///
+    /// Deletes entries that no topic matched, first seen longer ago than `retention`, that
+    /// their feed no longer lists. `serve` does this daily; run it from cron when only `poll`
+    /// runs.
     Gc,
     /// Print the configured feeds as OPML 2.0, grouped by their first tag.
     ExportOpml,
-    /// Add the feeds of an OPML file to the config file (comments and layout kept; feeds
-    /// already configured are skipped; folders become tags).
+    /// Add the feeds of an OPML file to the config file.
+    ///
+    /// Comments and layout are kept; feeds already configured, duplicates and outlines that are
+    /// not feeds are skipped, each said with why; folders become tags. The config is replaced
+    /// only when the result is valid.
     ImportOpml {
         /// The OPML file (as a feed reader exports it).
         file: std::path::PathBuf,
@@ -174,14 +181,16 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Print a shell completion script (for example: feedsift completions bash >
-    /// /etc/bash_completion.d/feedsift).
+    /// Print a shell completion script.
+    ///
+    /// For example: feedsift completions bash > /etc/bash_completion.d/feedsift
     Completions {
         /// The shell to complete for.
         shell: Shell,
     },
-    /// Print the manual page (roff), made from the same definitions as --help: feedsift man |
-    /// man -l -
+    /// Print the manual page (roff).
+    ///
+    /// Made from the same definitions as --help. To read it: feedsift man | man -l -
     Man {
         /// Instead, write feedsift.1 and one page per command (feedsift-poll.1, …) into this
         /// directory.
