@@ -439,6 +439,31 @@ pub fn push_clean(out: &mut String, s: &str, space: &mut bool) {
     }
 }
 
+/// Whether `c` is a character XML 1.0 allows in a document (its `Char` production: tab, line
+/// feed, carriage return, and everything from U+0020 on but U+FFFE and U+FFFF; Rust strings
+/// hold no surrogates).
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+}
+
+/// `s` without the characters XML 1.0 forbids (control characters such as ESC or VT, U+FFFE,
+/// U+FFFF): one of them in a feed's HTML would make every subscriber's parser reject the whole
+/// output feed. Borrowed when there are none, which a byte scan tells.
+pub fn xml_legal(s: &str) -> std::borrow::Cow<'_, str> {
+    let b = s.as_bytes();
+    let suspect = b.iter().enumerate().any(|(i, &c)| {
+        (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
+            || (c == 0xEF
+                && b.get(i + 1) == Some(&0xBF)
+                && matches!(b.get(i + 2), Some(0xBE | 0xBF)))
+    });
+    if suspect {
+        std::borrow::Cow::Owned(s.chars().filter(|&c| is_xml_char(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -571,5 +596,15 @@ mod tests {
         assert_eq!(clean_line("  a\u{0}b \n\t c  "), "ab c");
         assert_eq!(clean_line("x \u{0}\u{1} y\u{FEFF}"), "x y");
         assert_eq!(clean_line("Café\u{a0}“q”"), "Café “q”");
+    }
+
+    #[test]
+    fn xml_legal_drops_only_what_xml_forbids() {
+        let s = "a\u{1b}b\u{b}c\u{fffe}d\u{ffff}e\u{0}f\tg\nh\ri\u{85}j\u{10FFFF}k é";
+        assert_eq!(xml_legal(s), "abcdef\tg\nh\ri\u{85}j\u{10FFFF}k é");
+        assert!(matches!(
+            xml_legal("plain ünïcode \u{fffd}"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

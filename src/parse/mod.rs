@@ -85,8 +85,12 @@ fn text_of(t: &feed_rs::model::Text) -> String {
 }
 
 /// The HTML of a text construct: as given if it is HTML (untrusted: sanitised on output),
-/// escaped if it is plain text.
+/// escaped if it is plain text. Characters XML forbids are dropped (plain text loses them in [`html_text`]).
 fn html_of(body: String, content_type: &str) -> Option<String> {
+    let body = match crate::text::xml_legal(&body) {
+        std::borrow::Cow::Borrowed(_) => body,
+        std::borrow::Cow::Owned(legal) => legal,
+    };
     let trimmed = body.trim();
     if trimmed.is_empty() {
         return None;
@@ -484,6 +488,17 @@ mod tests {
             parse(b"<rss version=\"2.0\"><channel>", "https://x.example/").is_err(),
             "a cut-off channel is still an error"
         );
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_not_stored() {
+        let doc = "<rss version=\"2.0\"><channel><title>T\u{1b}</title><item><title>A\u{0b}B</title>\
+            <description>x\u{1b}y &lt;i&gt;\u{fffe}z&lt;/i&gt;</description><guid>1</guid></item></channel></rss>";
+        let feed = parse(doc.as_bytes(), "https://t.example/").unwrap();
+        let e = &feed.entries[0];
+        assert_eq!(feed.title.as_deref(), Some("T"));
+        assert_eq!(e.title, "A B");
+        assert_eq!(e.summary_html.as_deref(), Some("xy <i>z</i>"));
     }
 
     #[test]

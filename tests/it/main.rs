@@ -5,6 +5,7 @@ mod cli;
 mod clients;
 mod encodings;
 mod helpers;
+mod hostile;
 mod operators;
 mod opml;
 mod pipeline;

@@ -64,7 +64,9 @@ pub fn atom(page: &Page<'_>) -> String {
     let out = feed
         .write_with_config(xml_prolog().into_bytes(), config)
         .expect("writing to memory cannot fail");
-    let mut s = String::from_utf8(out).expect("atom_syndication writes UTF-8");
+    let s = String::from_utf8(out).expect("atom_syndication writes UTF-8");
+    // Ingest drops what XML forbids; entries stored before it did are cleaned here.
+    let mut s = crate::text::xml_legal(&s).into_owned();
     s.push('\n');
     s
 }

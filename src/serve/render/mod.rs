@@ -114,3 +114,6 @@ fn title_of(item: &StoryItem) -> String {
 fn story_id(item: &StoryItem) -> String {
     format!("urn:feedsift:story:{}", item.uid)
 }
+
+#[cfg(test)]
+mod tests;

@@ -50,7 +50,9 @@ pub fn rss(page: &Page<'_>) -> String {
     let body = text
         .split_once("?>")
         .map_or(text.as_str(), |(_, rest)| rest);
-    format!("{}{}\n", xml_prolog(), body.trim_start())
+    // Ingest drops what XML forbids; entries stored before it did are cleaned here.
+    let body = crate::text::xml_legal(body.trim_start());
+    format!("{}{body}\n", xml_prolog())
 }
 
 fn rss_item(page: &Page<'_>, item: &StoryItem) -> rss::Item {
