@@ -13,7 +13,7 @@ use crate::poll::PollOutcome;
 use crate::runtime::metrics::Metrics;
 use crate::runtime::{Live, Snapshot};
 use crate::schedule::{Heartbeat, PlanError, Scheduler};
-use crate::serve::listener::{Bounded, MAX_CONNECTIONS};
+use crate::serve::listener::{self, Bounded};
 use crate::serve::{AppState, router};
 use crate::store::{Store, StoreError};
 use std::path::PathBuf;
@@ -167,11 +167,11 @@ pub async fn run(
     ));
     let addr = listener.local_addr().map_err(DaemonError::Listener)?;
     let stop = server_stop.clone();
+    let files = listener::raise_open_files_limit();
+    let connections = listener::connection_limit(files);
+    info!(open_files = files, connections, "connection bound");
     let server_task = tokio::spawn(async move {
-        let bounded = Bounded::new(listener, MAX_CONNECTIONS);
-        axum::serve(bounded, app)
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await
+        crate::serve::listener::serve(Bounded::new(listener, connections), app, stop).await;
     });
     info!(listen = %addr, "serving");
     systemd::ready();
@@ -205,8 +205,7 @@ pub async fn run(
     }
     server_stop.cancel();
     match tokio::time::timeout(Duration::from_secs(5), server_task).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(e))) => warn!(error = %e, "HTTP server stopped with an error"),
+        Ok(Ok(())) => {}
         Ok(Err(e)) => warn!(error = %e, "HTTP server task failed"),
         Err(_) => warn!("HTTP connections still open after 5 s were dropped"),
     }

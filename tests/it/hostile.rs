@@ -47,3 +47,165 @@ async fn characters_xml_forbids_in_a_feed_never_reach_the_outputs() {
     }
     daemon.stop().await;
 }
+
+/// Opens a connection and sends a request's headers one byte at a time, never finishing;
+/// returns when the server closes it (or after `give_up`).
+async fn trickle(addr: std::net::SocketAddr, give_up: std::time::Duration) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else {
+        return false;
+    };
+    if s.write_all(b"GET /healthz HTTP/1.1\r\nHost: feedsift.test\r\nX-Slow: ")
+        .await
+        .is_err()
+    {
+        return true;
+    }
+    let deadline = tokio::time::Instant::now() + give_up;
+    let mut buf = [0u8; 256];
+    loop {
+        tokio::select! {
+            r = s.read(&mut buf) => match r {
+                // The server's answer to a timed-out request, or the close itself.
+                Ok(0) | Err(_) => return true,
+                Ok(_) => continue,
+            },
+            () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {
+                if s.write_all(b"a").await.is_err() {
+                    return true;
+                }
+            }
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifteen_hundred_trickling_clients_do_not_stop_the_others_and_are_cut_off() {
+    use std::time::{Duration, Instant};
+    let server = FeedServer::start().await;
+    server.set(
+        "/a.xml",
+        "application/rss+xml",
+        rss(
+            "A",
+            &[("1", "Kim meets Shoigu", "https://a.example/1", "Talks.")],
+        ),
+    );
+    let cfg = topic_config(&server, "/a.xml");
+    poll_once(&cfg).await;
+    let daemon = TestDaemon::start(&cfg).await;
+    wait_for("the daemon", || async {
+        daemon.get("/healthz").await.status() == 200
+    })
+    .await;
+    let addr: std::net::SocketAddr = daemon
+        .url("")
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+
+    let started = Instant::now();
+    let tricklers: Vec<_> = (0..1500)
+        .map(|_| tokio::spawn(trickle(addr, Duration::from_secs(40))))
+        .collect();
+    // Let them all connect and start trickling.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let client = reqwest::Client::new();
+    let mut slowest = Duration::ZERO;
+    for round in 0..5 {
+        for path in ["/healthz", "/topics/kr.atom"] {
+            let t = Instant::now();
+            let resp =
+                tokio::time::timeout(Duration::from_secs(5), client.get(daemon.url(path)).send())
+                    .await
+                    .unwrap_or_else(|_| {
+                        panic!("{path} did not answer beside 1,500 slow clients (round {round})")
+                    })
+                    .unwrap();
+            assert_eq!(resp.status(), 200, "{path}");
+            slowest = slowest.max(t.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    eprintln!("slowest answer beside 1,500 trickling clients: {slowest:?}");
+
+    // Each trickler is cut off once its headers have taken longer than the deadline.
+    let mut cut = 0;
+    for t in tricklers {
+        cut += usize::from(t.await.unwrap());
+    }
+    assert_eq!(
+        cut,
+        1500,
+        "clients still connected after {:?}",
+        started.elapsed()
+    );
+    assert!(
+        started.elapsed() >= feedsift::serve::listener::HEADER_READ_TIMEOUT,
+        "cut off before the deadline"
+    );
+    daemon.stop().await;
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_after_the_header_deadline() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = FeedServer::start().await;
+    let cfg = topic_config(&server, "/a.xml");
+    let daemon = TestDaemon::start(&cfg).await;
+    let addr = daemon.url("").trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: feedsift.test\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = s.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    // Then nothing: the server closes the connection after the deadline, not before.
+    let started = std::time::Instant::now();
+    let limit = feedsift::serve::listener::HEADER_READ_TIMEOUT * 3;
+    let n = tokio::time::timeout(limit, s.read(&mut buf))
+        .await
+        .expect("never closed");
+    assert!(matches!(n, Ok(0) | Err(_)), "{n:?}");
+    assert!(started.elapsed() >= feedsift::serve::listener::HEADER_READ_TIMEOUT / 2);
+    daemon.stop().await;
+}
+
+#[tokio::test]
+async fn request_headers_over_16_kib_are_refused_with_431() {
+    let server = FeedServer::start().await;
+    let cfg = topic_config(&server, "/a.xml");
+    let daemon = TestDaemon::start(&cfg).await;
+    let client = reqwest::Client::new();
+    for kib in [17, 20, 60, 100] {
+        let resp = client
+            .get(daemon.url("/healthz"))
+            .header("X-Big", "a".repeat(kib * 1024))
+            .send()
+            .await;
+        match resp {
+            Ok(r) => assert_eq!(r.status(), 431, "{kib} KiB"),
+            // Past hyper's buffer the connection may be closed after the 431 is written.
+            Err(e) => panic!("{kib} KiB: {e}"),
+        }
+    }
+    let spread: Vec<(String, String)> = (0..40)
+        .map(|i| (format!("x-h{i}"), "b".repeat(500)))
+        .collect();
+    let mut req = client.get(daemon.url("/healthz"));
+    for (k, v) in &spread {
+        req = req.header(k, v);
+    }
+    assert_eq!(
+        req.send().await.unwrap().status(),
+        431,
+        "20 KB over 40 headers"
+    );
+    assert_eq!(daemon.get("/healthz").await.status(), 200);
+    daemon.stop().await;
+}
