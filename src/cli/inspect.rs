@@ -141,14 +141,17 @@ type Read = Result<(Vec<u8>, String, Option<String>), String>;
 
 fn fetch(config: Option<&Config>, target: &str) -> Result<(HttpReport, Read), Failure> {
     let d = config.map(|c| &c.daemon);
-    let fetcher = Fetcher::new(FetchOptions {
-        timeout: d.map_or(std::time::Duration::from_secs(30), |d| d.timeout),
-        max_body: d.map_or(8 * 1024 * 1024, |d| d.max_body),
-        user_agent: d.map_or_else(
+    // The URL asked for is trusted as a configured feed's is; where it redirects is not.
+    let fetcher = Fetcher::new(FetchOptions::trusting(
+        d.map_or(std::time::Duration::from_secs(30), |d| d.timeout),
+        d.map_or(8 * 1024 * 1024, |d| d.max_body),
+        d.map_or_else(
             || config::DEFAULT_USER_AGENT.to_string(),
             |d| d.user_agent.clone(),
         ),
-    })
+        std::iter::once(target),
+        d.is_some_and(|d| d.allow_private_redirects),
+    ))
     .map_err(Failure::runtime)?;
     let rt = runtime()?;
     Ok(

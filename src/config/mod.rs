@@ -43,6 +43,9 @@ pub struct Daemon {
     pub max_body: u64,
     pub retention: Duration,
     pub user_agent: String,
+    /// Follow redirects to other hosts on loopback, private, link-local or unspecified
+    /// addresses (refused by default: a public feed must not make us fetch inside the network).
+    pub allow_private_redirects: bool,
 }
 
 /// One `[[feed]]`.
@@ -297,6 +300,10 @@ impl Validator<'_> {
             max_body,
             retention,
             user_agent,
+            allow_private_redirects: raw
+                .allow_private_redirects
+                .as_ref()
+                .is_some_and(|b| *b.get_ref()),
         }
     }
 

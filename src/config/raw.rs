@@ -33,6 +33,7 @@ pub struct RawDaemon {
     pub max_body: Option<Spanned<String>>,
     pub retention: Option<Spanned<String>>,
     pub user_agent: Option<Spanned<String>>,
+    pub allow_private_redirects: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,6 +2,9 @@
 //! [`MAX_REDIRECTS`], http/https only, permanent moves reported), the whole request bounded by
 //! the configured timeout, bodies (after decompression) capped at `max_body`, and every failure
 //! classified into an [`ErrorKind`] that is stored on the feed. Never parses, never writes.
+//! Redirects into the private network are refused ([`guard`]).
+
+pub mod guard;
 
 use crate::model::ErrorKind;
 use futures_util::StreamExt;
@@ -87,6 +90,35 @@ pub struct FetchOptions {
     pub timeout: Duration,
     pub max_body: u64,
     pub user_agent: String,
+    /// Hosts of the configured feeds (and of `inspect`'s URL): they, and redirects within
+    /// them, may be on private addresses.
+    pub trusted_hosts: HashSet<String>,
+    /// Follow redirects to private addresses on any host.
+    pub allow_private_redirects: bool,
+}
+
+impl FetchOptions {
+    /// Options trusting the hosts of `urls`.
+    pub fn trusting<'a>(
+        timeout: Duration,
+        max_body: u64,
+        user_agent: String,
+        urls: impl IntoIterator<Item = &'a str>,
+        allow_private_redirects: bool,
+    ) -> FetchOptions {
+        let trusted_hosts = urls
+            .into_iter()
+            .filter_map(|u| Url::parse(u).ok())
+            .filter_map(|u| u.host_str().map(guard::host_key))
+            .collect();
+        FetchOptions {
+            timeout,
+            max_body,
+            user_agent,
+            trusted_hosts,
+            allow_private_redirects,
+        }
+    }
 }
 
 /// The shared HTTP client.
@@ -114,6 +146,9 @@ fn classify(err: &reqwest::Error) -> FetchError {
         }
         chain.push_str(&e.to_string());
         source = e.source();
+    }
+    if let Some(at) = chain.find(guard::NOT_ALLOWED) {
+        return FetchError::new(ErrorKind::Refused, chain[at..].to_string());
     }
     let lower = chain.to_ascii_lowercase();
     let kind = if err.is_timeout() || lower.contains("timed out") {
@@ -231,6 +266,10 @@ impl Fetcher {
             .user_agent(&options.user_agent)
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(guard::resolver(
+                options.trusted_hosts.clone(),
+                options.allow_private_redirects,
+            ))
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .pool_max_idle_per_host(4)
@@ -280,10 +319,17 @@ impl Fetcher {
             if let Some(lm) = &validators.last_modified {
                 req = req.header(header::IF_MODIFIED_SINCE, lm);
             }
-            let resp = req.send().await.map_err(|e| classify(&e))?;
+            let resp = req.send().await.map_err(|e| {
+                let mut e = classify(&e);
+                if hops > 0 && e.kind == ErrorKind::Refused {
+                    e.message = format!("redirect to {current}: {}", e.message);
+                }
+                e
+            })?;
             let status = resp.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 let next = redirect_target(status, resp.headers(), &current, &seen, hops)?;
+                self.check_redirect(&current, &next)?;
                 hops += 1;
                 permanent &= matches!(
                     status,
@@ -316,6 +362,33 @@ impl Fetcher {
             }
             fetched.body = Some(body);
             return Ok(fetched);
+        }
+    }
+
+    /// Refuses a redirect to an address written in the URL (`127.1`, `[::1]`, …) that is not
+    /// public, unless its host is trusted or the rule is lifted. Names are checked when they
+    /// are resolved, by the client's resolver.
+    fn check_redirect(&self, from: &Url, to: &Url) -> Result<(), FetchError> {
+        let ip: std::net::IpAddr = match to.host() {
+            Some(url::Host::Ipv4(v4)) => v4.into(),
+            Some(url::Host::Ipv6(v6)) => v6.into(),
+            _ => return Ok(()),
+        };
+        let host = to.host_str().unwrap_or_default();
+        if self.options.allow_private_redirects
+            || self.options.trusted_hosts.contains(&guard::host_key(host))
+        {
+            return Ok(());
+        }
+        match guard::private_kind(ip) {
+            None => Ok(()),
+            Some(kind) => Err(FetchError::new(
+                ErrorKind::Refused,
+                format!(
+                    "redirect from {from} to {to}: {}",
+                    guard::refusal(host, ip, kind)
+                ),
+            )),
         }
     }
 

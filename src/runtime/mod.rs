@@ -27,11 +27,13 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn new(config: Arc<Config>) -> Result<Snapshot, FetcherError> {
-        let fetcher = Fetcher::new(FetchOptions {
-            timeout: config.daemon.timeout,
-            max_body: config.daemon.max_body,
-            user_agent: config.daemon.user_agent.clone(),
-        })?;
+        let fetcher = Fetcher::new(FetchOptions::trusting(
+            config.daemon.timeout,
+            config.daemon.max_body,
+            config.daemon.user_agent.clone(),
+            config.feeds.iter().map(|f| f.url.as_str()),
+            config.daemon.allow_private_redirects,
+        ))?;
         Ok(Snapshot {
             matcher: Matcher::new(config.topics.clone()),
             config,

@@ -209,3 +209,108 @@ async fn request_headers_over_16_kib_are_refused_with_431() {
     assert_eq!(daemon.get("/healthz").await.status(), 200);
     daemon.stop().await;
 }
+
+/// A feed configured on `localhost` (trusted: the operator configured it) redirecting to
+/// another server, the canary, written in each other spelling of a loopback address; a feed on
+/// 127.0.0.1 redirecting to the name `localhost`. Each is refused with kind `refused` and the
+/// canary is never asked; a redirect within the host is followed; the operator can lift the
+/// rule.
+#[tokio::test]
+async fn redirects_into_the_private_network_are_refused_in_every_spelling() {
+    let server = FeedServer::start().await;
+    let canary = FeedServer::start().await;
+    canary.set(
+        "/admin.xml",
+        "application/rss+xml",
+        rss(
+            "Internal",
+            &[("1", "Kim meets Shoigu", "https://i.example/1", "Secret.")],
+        ),
+    );
+    let port = canary
+        .url("/")
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    let spellings = [
+        format!("http://127.1:{port}/admin.xml"),
+        format!("http://2130706433:{port}/admin.xml"),
+        format!("http://0x7f000001:{port}/admin.xml"),
+        format!("http://0177.0.0.1:{port}/admin.xml"),
+        format!("http://[::1]:{port}/admin.xml"),
+        format!("http://[::ffff:127.0.0.1]:{port}/admin.xml"),
+    ];
+    let on_localhost = |path: &str| server.url(path).replace("127.0.0.1", "localhost");
+    let mut literal_feeds = String::new();
+    for (i, to) in spellings.iter().enumerate() {
+        let path = format!("/r{i}.xml");
+        server.set_status(&path, 302, &[("Location", to)]);
+        literal_feeds.push_str(&format!("[[feed]]\nurl = \"{}\"\n", on_localhost(&path)));
+    }
+    let named = canary.url("/admin.xml").replace("127.0.0.1", "localhost");
+    server.set_status("/to-name.xml", 301, &[("Location", &named)]);
+    server.set_status("/old.xml", 301, &[("Location", &server.url("/a.xml"))]);
+    server.set(
+        "/a.xml",
+        "application/rss+xml",
+        rss(
+            "A",
+            &[("1", "Kim meets Shoigu", "https://a.example/1", "Talks.")],
+        ),
+    );
+    let named_feeds = format!(
+        "[[feed]]\nurl = \"{}\"\n[[feed]]\nurl = \"{}\"\n",
+        server.url("/to-name.xml"),
+        server.url("/old.xml")
+    );
+    let refused = |store: &feedsift::store::Store, url: &str, to: &str| {
+        let st = state_of(store, url);
+        assert_eq!(
+            st.error_kind,
+            Some(feedsift::model::ErrorKind::Refused),
+            "{url} → {to}: {st:?}"
+        );
+        let err = st.last_error.clone().unwrap_or_default();
+        assert!(
+            err.starts_with("redirect ") && err.contains("address not allowed"),
+            "{url} → {to}: {err}"
+        );
+    };
+
+    let cfg = TestConfig::new(&format!(
+        "[daemon]\ndatabase = \"feedsift.db\"\n{literal_feeds}"
+    ));
+    let (store, _) = poll_once(&cfg).await;
+    for (i, to) in spellings.iter().enumerate() {
+        refused(&store, &on_localhost(&format!("/r{i}.xml")), to);
+    }
+    let cfg2 = TestConfig::new(&format!(
+        "[daemon]\ndatabase = \"feedsift.db\"\n{named_feeds}"
+    ));
+    let (store2, _) = poll_once(&cfg2).await;
+    refused(&store2, &server.url("/to-name.xml"), &named);
+    assert_eq!(canary.hits("/admin.xml"), (0, 0), "the canary was fetched");
+    let moved = state_of(&store2, &server.url("/old.xml"));
+    assert_eq!(
+        moved.status,
+        feedsift::model::FeedStatus::Moved,
+        "{moved:?}"
+    );
+    assert!(moved.error_kind.is_none(), "{moved:?}");
+    assert_eq!(
+        moved.moved_to.as_deref(),
+        Some(server.url("/a.xml").as_str())
+    );
+
+    // The operator can lift the rule.
+    drop(store);
+    cfg.write(&format!(
+        "[daemon]\ndatabase = \"feedsift.db\"\nallow_private_redirects = true\n{literal_feeds}"
+    ));
+    let (store, _) = poll_once(&cfg).await;
+    let lifted = state_of(&store, &on_localhost("/r0.xml"));
+    assert_eq!(lifted.status, feedsift::model::FeedStatus::Ok, "{lifted:?}");
+    assert!(canary.hits("/admin.xml").0 > 0);
+}
