@@ -183,14 +183,24 @@ fn sha_hex(parts: &[&str], bytes: usize) -> String {
 }
 
 /// Keys that identify each entry within its feed, in document order. A guid is used when the
-/// feed gives one that is unique in the document; else the canonical link; else a hash of the
-/// title, date and text. Entries that end with a key already taken get `None`: the document
-/// repeats an entry and only its first copy counts.
+/// feed gives one that no other item of the document carries (copies of one item, with the
+/// same link, or the same title where there is no link, count as one); else the canonical
+/// link; else a hash of the title, date and text. Entries that end with a key already taken
+/// get `None`: the document repeats an entry and only its first copy counts.
 pub fn entry_keys(entries: &[Entry]) -> Vec<Option<String>> {
-    let mut guid_count: HashMap<&str, usize> = HashMap::new();
+    // For each guid, the one item it names, or `None` once two different items carry it.
+    let mut named: HashMap<&str, Option<String>> = HashMap::new();
     for e in entries {
         if let Some(g) = e.guid.as_deref() {
-            *guid_count.entry(g).or_default() += 1;
+            let item = same_item_key(e);
+            named
+                .entry(g)
+                .and_modify(|n| {
+                    if n.as_ref() != Some(&item) {
+                        *n = None;
+                    }
+                })
+                .or_insert(Some(item));
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -198,8 +208,8 @@ pub fn entry_keys(entries: &[Entry]) -> Vec<Option<String>> {
         .iter()
         .map(|e| {
             let key = match e.guid.as_deref() {
-                // A guid shared by several entries identifies none of them.
-                Some(g) if guid_count[g] == 1 => format!("g:{g}"),
+                // A guid shared by different items identifies none of them.
+                Some(g) if named[g].is_some() => format!("g:{g}"),
                 _ => fallback_key(e),
             };
             seen.insert(key.clone()).then_some(key)
@@ -207,9 +217,19 @@ pub fn entry_keys(entries: &[Entry]) -> Vec<Option<String>> {
         .collect()
 }
 
+/// What makes two items of one document copies of each other: the canonical link, or the
+/// title where there is no link.
+fn same_item_key(e: &Entry) -> String {
+    match e.link.as_deref().and_then(canonical_url) {
+        Some(link) => format!("l:{link}"),
+        None => format!("t:{}", e.title),
+    }
+}
+
 /// Keys for a feed whose guids change from poll to poll while its links stay: an entry whose
-/// guid is new but whose canonical link is that of a stored entry (under another key) keeps
-/// the stored entry's key, so it is not stored again. `keys_by_link` maps stored canonical
+/// key is new (a new guid, or its link because its guid is now shared with another item) but
+/// whose canonical link is that of a stored entry under another key keeps the stored entry's
+/// key, so it is not stored again. `keys_by_link` maps stored canonical
 /// links to their keys; `known` tells whether a key is stored.
 pub fn stable_keys(
     entries: &[Entry],
@@ -226,7 +246,8 @@ pub fn stable_keys(
         let Some(k) = keys[i].as_deref() else {
             continue;
         };
-        if !k.starts_with("g:") || known(k) {
+        // A hash key has no link to look up.
+        if k.starts_with("h:") || known(k) {
             continue;
         }
         let stored = entries[i]
@@ -342,8 +363,16 @@ mod tests {
             entry(None, None, "four"),
             entry(None, Some("https://x/1?utm_medium=rss"), "five"),
             entry(None, Some("https://x/1"), "five again"),
+            entry(Some("twice"), Some("https://x/9?utm_source=a"), "nine"),
+            entry(Some("twice"), Some("https://x/9"), "nine"),
         ];
         let keys = entry_keys(&es);
+        assert_eq!(
+            keys[6].as_deref(),
+            Some("g:twice"),
+            "copies of one item keep its guid"
+        );
+        assert_eq!(keys[7], None);
         assert_eq!(keys[0].as_deref(), Some("g:a"));
         assert_eq!(keys[1].as_deref(), Some("l:https://x/2"));
         assert_eq!(keys[2].as_deref(), Some("l:https://x/3"));

@@ -314,3 +314,48 @@ async fn redirects_into_the_private_network_are_refused_in_every_spelling() {
     assert_eq!(lifted.status, feedsift::model::FeedStatus::Ok, "{lifted:?}");
     assert!(canary.hits("/admin.xml").0 > 0);
 }
+
+/// The document sequence that stored one item twice: first its guid once, then the same item
+/// twice over under that guid.
+#[tokio::test]
+async fn an_item_repeated_under_its_guid_is_stored_once() {
+    let server = FeedServer::start().await;
+    let item = (
+        "wire-1",
+        "Kim meets Shoigu",
+        "https://a.example/1",
+        "Talks.",
+    );
+    server.set("/a.xml", "application/rss+xml", rss("A", &[item]));
+    let cfg = topic_config(&server, "/a.xml");
+    let (store, _) = poll_once(&cfg).await;
+    assert_eq!(store.counts().unwrap().0, 1);
+    drop(store);
+    let other = (
+        "wire-2",
+        "Shoigu leaves Pyongyang",
+        "https://a.example/2",
+        "Done.",
+    );
+    server.set(
+        "/a.xml",
+        "application/rss+xml",
+        rss("A", &[item, other, item]),
+    );
+    let (store, _) = poll_once(&cfg).await;
+    assert_eq!(
+        store.counts().unwrap().0,
+        2,
+        "the repeated item was stored again"
+    );
+    drop(store);
+    // And when one guid names two different items, both are kept (by their links).
+    let clash = ("wire-2", "Another story", "https://a.example/3", "Else.");
+    server.set(
+        "/a.xml",
+        "application/rss+xml",
+        rss("A", &[item, other, clash]),
+    );
+    let (store, _) = poll_once(&cfg).await;
+    assert_eq!(store.counts().unwrap().0, 3);
+}
