@@ -22,6 +22,9 @@ struct Counts {
     files: usize,
     ok: usize,
     ok_empty: usize,
+    /// Of `ok_empty`: documents holding `<item>`/`<entry>` elements none of which was read
+    /// (a poll reports them as `parse` problems).
+    unread: usize,
     /// Of `ok`: files whose expected title or encoding was checked, and how many differed.
     checked: usize,
     wrong: usize,
@@ -213,6 +216,14 @@ fn main() {
                     c.checked += usize::from(checked.is_some());
                     c.ok += 1;
                     c.ok_empty += usize::from(f.entries.is_empty());
+                    if f.unread_items > 0 {
+                        c.unread += 1;
+                        failures.push(format!(
+                            "unread  {}: {} items, none read",
+                            rel.display(),
+                            f.unread_items
+                        ));
+                    }
                 }
             },
             Err(e) if e.panicked => {
@@ -241,12 +252,13 @@ fn main() {
         total.checked += c.checked;
         total.wrong += c.wrong;
         total.ok_empty += c.ok_empty;
+        total.unread += c.unread;
         total.error += c.error;
         total.panic += c.panic;
         total.slow += c.slow;
     }
     println!(
-        "{:<36} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}   ({} read as feeds with no entries; {} with an expected title or encoding checked; {:.1} s)",
+        "{:<36} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}   ({} read as feeds with no entries, {} of them holding items none of which was read; {} with an expected title or encoding checked; {:.1} s)",
         "total",
         total.files,
         total.ok,
@@ -255,6 +267,7 @@ fn main() {
         total.panic,
         total.slow,
         total.ok_empty,
+        total.unread,
         total.checked,
         started.elapsed().as_secs_f64()
     );

@@ -49,6 +49,9 @@ pub struct ParsedFeed {
     /// RSS `<skipDays>` as a bit set (bit 0 = Monday).
     pub skip_days: u8,
     pub entries: Vec<Entry>,
+    /// When no entry was read: how many `<item>`/`<entry>` elements the document holds all
+    /// the same (a document feedsift misreads, not an empty feed).
+    pub unread_items: usize,
     /// Problems that did not prevent reading the feed (dropped links, bad dates, ...).
     pub warnings: Vec<String>,
 }

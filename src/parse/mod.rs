@@ -15,7 +15,7 @@ use crate::model::{Entry, FeedFormat, ParsedFeed};
 use html::html_text;
 use repair::{
     atom_03_as_atom_10, atom_text_types_repaired, bad_xml_base_removed, cdf_as_rss, contains,
-    head_str, rss_root, rss_version_fixed,
+    head_str, item_elements, rss_root, rss_version_fixed, userland_namespace_removed,
 };
 use skip::skip_schedule;
 use std::fmt;
@@ -138,6 +138,8 @@ pub fn parse_http(
         .or_else(|| atom_03_as_atom_10(bytes, head))
         .or_else(|| cdf_as_rss(bytes, head));
     let bytes = versioned.as_deref().unwrap_or(bytes);
+    let unnamespaced = userland_namespace_removed(bytes);
+    let bytes = unnamespaced.as_deref().unwrap_or(bytes);
     let feed = match read_repaired(bytes, base_url, base.as_ref()) {
         Ok(feed) => feed,
         // An `<rss>` with no `<channel>` is an empty feed (feed-rs rejects it; feedparser and
@@ -152,6 +154,7 @@ pub fn parse_http(
                 skip_hours: 0,
                 skip_days: 0,
                 entries: Vec::new(),
+                unread_items: 0,
                 warnings: vec!["an <rss> document without a <channel>: no entries".into()],
             });
         }
@@ -182,6 +185,18 @@ pub fn parse_http(
         .enumerate()
         .map(|(i, e)| entry_of(e, base.as_ref(), i, &mut warnings))
         .collect();
+    let entries: Vec<Entry> = entries;
+    // Entries the document holds that the reading above did not find.
+    let unread_items = if entries.is_empty() && format != FeedFormat::Json {
+        item_elements(bytes)
+    } else {
+        0
+    };
+    if unread_items > 0 {
+        warnings.push(format!(
+            "the document holds {unread_items} <item> or <entry> elements, but none could be read as an entry"
+        ));
+    }
     let (skip_hours, skip_days) = if matches!(format, FeedFormat::Rss0 | FeedFormat::Rss2) {
         skip_schedule(bytes)
     } else {
@@ -196,6 +211,7 @@ pub fn parse_http(
         skip_hours,
         skip_days,
         entries,
+        unread_items,
         warnings,
     })
 }
@@ -499,6 +515,37 @@ mod tests {
         assert_eq!(feed.title.as_deref(), Some("T"));
         assert_eq!(e.title, "A B");
         assert_eq!(e.summary_html.as_deref(), Some("xy <i>z</i>"));
+    }
+
+    #[test]
+    fn rss_in_the_userland_namespace_is_read_as_rss_2() {
+        for doc in [
+            r#"<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><title>U</title><item><title>One</title><guid>1</guid></item></channel></rss>"#,
+            r#"<r:rss version="2.0" xmlns:r="http://backend.userland.com/rss2"><r:channel><r:title>U</r:title><r:item><r:title>One</r:title><r:guid>1</r:guid></r:item></r:channel></r:rss>"#,
+        ] {
+            let feed = parse(doc.as_bytes(), "https://u.example/").unwrap();
+            assert_eq!(feed.title.as_deref(), Some("U"), "{doc}");
+            assert_eq!(feed.entries.len(), 1, "{doc}");
+            assert_eq!(feed.entries[0].title, "One");
+            assert_eq!(feed.unread_items, 0);
+        }
+    }
+
+    #[test]
+    fn items_that_cannot_be_read_are_counted_and_said() {
+        let doc = r#"<rss version="2.0" xmlns="urn:some-other-namespace"><channel><title>X</title><item><title>a</title></item><item/></channel></rss>"#;
+        let feed = parse(doc.as_bytes(), "https://x.example/").unwrap();
+        assert!(feed.entries.is_empty());
+        assert_eq!(feed.unread_items, 2);
+        assert!(
+            feed.warnings.iter().any(|w| w.contains("holds 2 <item>")),
+            "{:?}",
+            feed.warnings
+        );
+        // An empty channel is an empty feed.
+        let empty = parse(b"<rss version=\"2.0\"><channel><title>E</title><itemCount>0</itemCount></channel></rss>", "https://x.example/").unwrap();
+        assert_eq!(empty.unread_items, 0);
+        assert!(empty.warnings.is_empty(), "{:?}", empty.warnings);
     }
 
     #[test]

@@ -193,6 +193,69 @@ pub(super) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// RSS 2.0 in the Userland namespace (`<rss version="2.0" xmlns="http://backend.userland.com/rss2">`,
+/// from 2002's Radio UserLand and the feeds that copied it): every element of the document is
+/// then in that namespace, and feed-rs, reading elements by namespace, finds no channel title
+/// and no items. The default namespace declaration is removed from the root, as feedparser
+/// reads such feeds: as plain RSS 2.0.
+pub(super) fn userland_namespace_removed(bytes: &[u8]) -> Option<Vec<u8>> {
+    const NAMESPACES: [&str; 2] = [
+        "http://backend.userland.com/rss2",
+        "http://backend.userland.com/rss",
+    ];
+    let head = head_str(bytes);
+    for ns in NAMESPACES {
+        for quote in ['"', '\''] {
+            let value = format!("={quote}{ns}{quote}");
+            let Some(v) = head.find(&value) else { continue };
+            // The attribute's name: `xmlns` (the default namespace) or `xmlns:PREFIX`.
+            let name_start = head[..v].rfind(|c: char| c.is_whitespace())? + 1;
+            let name = &head[name_start..v];
+            let prefix = match name.strip_prefix("xmlns") {
+                Some("") => None,
+                Some(p) => Some(p.strip_prefix(':')?),
+                None => continue,
+            };
+            let mut out = bytes[..name_start].to_vec();
+            out.extend_from_slice(&bytes[v + value.len()..]);
+            let Some(prefix) = prefix else {
+                return Some(out);
+            };
+            // `<r:item>` … `</r:item>` become `<item>` … `</item>`.
+            let (open, close) = (format!("<{prefix}:"), format!("</{prefix}:"));
+            let text = String::from_utf8_lossy(&out);
+            return Some(text.replace(&close, "</").replace(&open, "<").into_bytes());
+        }
+    }
+    None
+}
+
+/// How many `<item>` and `<entry>` elements the document holds (start tags, any prefix): a
+/// document that reads as no entries while it holds some is not an empty feed.
+pub(super) fn item_elements(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while let Some(off) = bytes[i..].iter().position(|&b| b == b'<') {
+        let at = i + off + 1;
+        i = at;
+        // The local name after an optional prefix.
+        let name_end = at
+            + bytes[at..]
+                .iter()
+                .position(|&b| !(b.is_ascii_alphanumeric() || b == b':' || b == b'_' || b == b'-'))
+                .unwrap_or(bytes.len() - at);
+        let name = &bytes[at..name_end];
+        let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
+        let closes = bytes
+            .get(name_end)
+            .is_some_and(|&b| b == b'>' || b == b'/' || b.is_ascii_whitespace());
+        if closes && (local.eq_ignore_ascii_case(b"item") || local == b"entry") {
+            n += 1;
+        }
+    }
+    n
+}
+
 /// `<rss>` without a `version` attribute (common), or with one feed-rs does not know (`0.93`,
 /// `0.94`, `2.01`; all rejected by feed-rs), read as `version="2.0"`. Only the root element of an
 /// RSS document is touched; `2.0`, `0.91` and `0.92` are left as they are.

@@ -33,12 +33,21 @@ pub(super) async fn ingest(
         parse: parse_started.elapsed(),
         ..Timings::default()
     };
-    let parsed = match parsed {
+    let message = match parsed {
+        Ok(p) if p.unread_items == 0 => Ok(p),
+        // Never an empty feed in silence: a document misread as empty is a parse problem.
+        Ok(p) => Err(format!(
+            "no entries read, though the document holds {} <item> or <entry> elements: `feedsift inspect` shows what feedsift makes of it",
+            p.unread_items
+        )),
+        Err(e) => Err(e.message),
+    };
+    let parsed = match message {
         Ok(p) => p,
-        Err(e) => {
+        Err(message) => {
             let failure = PollFailure {
                 kind: ErrorKind::Parse,
-                message: e.message,
+                message,
                 gone: false,
                 retry_after: None,
             };

@@ -359,3 +359,41 @@ async fn an_item_repeated_under_its_guid_is_stored_once() {
     let (store, _) = poll_once(&cfg).await;
     assert_eq!(store.counts().unwrap().0, 3);
 }
+
+/// A document that reads as no entries while it holds items is a `parse` problem on the feed,
+/// never an empty feed that is fine; a real empty feed stays fine.
+#[tokio::test]
+async fn a_feed_misread_as_empty_is_a_parse_problem_not_a_silent_ok() {
+    let server = FeedServer::start().await;
+    server.set(
+        "/odd.xml",
+        "application/rss+xml",
+        r#"<rss version="2.0" xmlns="urn:some-other-namespace"><channel><title>Odd</title><item><title>Kim meets Shoigu</title></item></channel></rss>"#,
+    );
+    server.set(
+        "/empty.xml",
+        "application/rss+xml",
+        r#"<rss version="2.0"><channel><title>Quiet</title></channel></rss>"#,
+    );
+    let cfg = TestConfig::new(&format!(
+        "[daemon]\ndatabase = \"feedsift.db\"\n[[feed]]\nurl = \"{}\"\n[[feed]]\nurl = \"{}\"\n",
+        server.url("/odd.xml"),
+        server.url("/empty.xml")
+    ));
+    let (store, _) = poll_once(&cfg).await;
+    let odd = state_of(&store, &server.url("/odd.xml"));
+    assert_eq!(
+        odd.error_kind,
+        Some(feedsift::model::ErrorKind::Parse),
+        "{odd:?}"
+    );
+    assert!(
+        odd.last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("holds 1 <item> or <entry> elements"),
+        "{odd:?}"
+    );
+    let empty = state_of(&store, &server.url("/empty.xml"));
+    assert_eq!(empty.status, feedsift::model::FeedStatus::Ok, "{empty:?}");
+}
