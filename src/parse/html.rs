@@ -114,6 +114,67 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// Elements that never hold others (no end tag).
+const VOID: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// Elements whose end tag may be left out (HTML closes them at the next sibling): they do not
+/// nest by being left open, so the scan counts neither their start nor their end.
+const SELF_ENDING: [&str; 13] = [
+    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot",
+    "colgroup",
+];
+
+/// How deeply elements nest in `html` at most, by its start and end tags (a quick scan, as
+/// [`html_text`] reads tags; void and self-closed elements, and those whose end tag may be left
+/// out, do not nest).
+pub fn nesting_depth(html: &str) -> usize {
+    let b = html.as_bytes();
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    while let Some(off) = b[at..].iter().position(|&c| c == b'<') {
+        let lt = at + off;
+        let Some(end) = markup_end(b, lt) else {
+            at = lt + 1;
+            continue;
+        };
+        let tag = &html[lt + 1..end.min(html.len())];
+        at = end.max(lt + 1);
+        let name_of = |t: &'_ str| -> String {
+            let end = t
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ':'))
+                .unwrap_or(t.len());
+            t[..end].to_ascii_lowercase()
+        };
+        if let Some(closing) = tag.strip_prefix('/') {
+            let name = name_of(closing);
+            if !name.is_empty() && !SELF_ENDING.contains(&name.as_str()) {
+                depth = depth.saturating_sub(1);
+            }
+            continue;
+        }
+        if !tag.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue; // comments, declarations, instructions
+        }
+        let name = name_of(tag);
+        let name = name.as_str();
+        // `script`, `style`, …: skipped with their content and end tag, as the scan reads them.
+        if NON_TEXT
+            .iter()
+            .any(|t| name.as_bytes().eq_ignore_ascii_case(t))
+        {
+            continue;
+        }
+        let self_closed = tag.trim_end_matches('>').trim_end().ends_with('/');
+        if !self_closed && !VOID.contains(&name) && !SELF_ENDING.contains(&name) {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
+}
+
 /// Escapes plain text for inclusion in HTML.
 pub fn escape_text(text: &str) -> String {
     html_escape::encode_text(text).into_owned()
@@ -169,5 +230,26 @@ mod tests {
                 crate::text::clean_line(&text)
             );
         }
+    }
+
+    #[test]
+    fn nesting_is_measured_by_start_and_end_tags() {
+        assert_eq!(nesting_depth("plain"), 0);
+        assert_eq!(nesting_depth("<div>a <b>b</b> <br> <img src=x> c</div>"), 2);
+        assert_eq!(nesting_depth("<div><span>x</span><span>y</span></div>"), 2);
+        assert_eq!(
+            nesting_depth("<div><script>if (a<b) { '<div><div>' }</script></div>"),
+            1
+        );
+        assert_eq!(nesting_depth("<div><!-- <div><div> --><br/></div>"), 1);
+        let deep = "<div>".repeat(50_000) + &"</div>".repeat(50_000);
+        assert_eq!(nesting_depth(&deep), 50_000);
+        // Paragraphs and list items left open close at the next one.
+        let open = "<ul>".to_string() + &"<li><p>item".repeat(500) + "</ul>";
+        assert_eq!(nesting_depth(&open), 1);
+        assert_eq!(
+            nesting_depth("<blockquote><p>a</p></blockquote></p></li>"),
+            1
+        );
     }
 }

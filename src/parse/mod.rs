@@ -104,6 +104,45 @@ fn html_of(body: String, content_type: &str) -> Option<String> {
     })
 }
 
+/// Most bytes of HTML kept for one summary or content.
+pub const MAX_HTML_BYTES: usize = 512 * 1024;
+/// Deepest nesting of elements kept as markup: sanitising (on output) costs time that grows
+/// with the square of the depth, and no article nests anywhere near this.
+pub const MAX_HTML_DEPTH: usize = 64;
+
+/// An entry's HTML within bounds: markup nested deeper than [`MAX_HTML_DEPTH`], or larger than
+/// [`MAX_HTML_BYTES`], is flattened to its text (cut at the size bound), with a warning on the
+/// feed.
+fn bounded_html(html: String, i: usize, what: &str, warnings: &mut Vec<String>) -> String {
+    let depth = html::nesting_depth(&html);
+    if depth <= MAX_HTML_DEPTH && html.len() <= MAX_HTML_BYTES {
+        return html;
+    }
+    let mut text = html_text(&html);
+    if text.len() > MAX_HTML_BYTES {
+        let cut = (0..=MAX_HTML_BYTES)
+            .rev()
+            .find(|&b| text.is_char_boundary(b))
+            .unwrap_or(0);
+        text.truncate(cut);
+        text.push('…');
+    }
+    warnings.push(if depth > MAX_HTML_DEPTH {
+        format!(
+            "entry {}: {what} HTML nested {depth} elements deep (more than {MAX_HTML_DEPTH}): kept as text",
+            i + 1
+        )
+    } else {
+        format!(
+            "entry {}: {what} HTML of {} KiB (more than {} KiB): kept as text",
+            i + 1,
+            html.len() / 1024,
+            MAX_HTML_BYTES / 1024
+        )
+    });
+    format!("<p>{}</p>", html::escape_text(&text))
+}
+
 /// The plain text of an entry for matching: its summary and content (HTML as the feed gave it),
 /// once each when one repeats the other.
 pub fn entry_text(summary_html: Option<&str>, content_html: Option<&str>) -> String {
@@ -288,6 +327,8 @@ fn entry_of(
         let content_type = c.content_type;
         c.body.and_then(|b| html_of(b, content_type.as_str()))
     });
+    let summary_html = summary_html.map(|h| bounded_html(h, i, "summary", warnings));
+    let content_html = content_html.map(|h| bounded_html(h, i, "content", warnings));
     let mut categories: Vec<String> = Vec::new();
     for c in &e.categories {
         let name = html_text(c.label.as_deref().unwrap_or(&c.term));

@@ -61,6 +61,7 @@ pub struct Metrics {
     requests: Family<Request, Counter>,
     database_bytes: Gauge,
     reloads: Family<ReloadResult, Counter>,
+    renders: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -116,6 +117,12 @@ impl Default for Metrics {
             "Config reloads, applied or rejected",
             reloads.clone(),
         );
+        let renders = Counter::default();
+        registry.register(
+            "renders",
+            "Output feeds and topic pages rendered (a request answered from the cache renders nothing)",
+            renders.clone(),
+        );
         // Every label value is there from the start, so a scrape shows 0, not nothing.
         for outcome in ["fetched", "not_modified", "failed"] {
             drop(polls.get_or_create(&Outcome { outcome }));
@@ -134,6 +141,7 @@ impl Default for Metrics {
             requests,
             database_bytes,
             reloads,
+            renders,
         }
     }
 }
@@ -155,6 +163,16 @@ impl Metrics {
         self.requests
             .get_or_create(&Request { route, status })
             .inc();
+    }
+
+    /// One output rendered (a cache miss).
+    pub fn rendered(&self) {
+        self.renders.inc();
+    }
+
+    /// Outputs rendered so far.
+    pub fn renders(&self) -> u64 {
+        self.renders.get()
     }
 
     pub fn reload(&self, applied: bool) {

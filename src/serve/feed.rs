@@ -361,6 +361,7 @@ pub(super) async fn cached_or_rendered(
         state.cache.release(&key, lock);
         return reply::conditional(&r, headers);
     }
+    state.metrics.rendered();
     let done = tokio::task::spawn_blocking(render)
         .await
         .map(|r| r.map(Arc::new));

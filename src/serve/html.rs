@@ -28,7 +28,13 @@ impl Sanitizer {
 }
 
 /// Sanitises an entry's stored HTML for output, resolving relative links against `base`.
+/// Markup nested deeper than ingest keeps (an entry stored before the bound) is served as
+/// its text: sanitising it would cost time growing with the square of its depth.
 pub fn clean_entry_html(html: &str, base: Option<&str>) -> String {
+    use crate::parse::html::{escape_text, html_text, nesting_depth};
+    if nesting_depth(html) > crate::parse::MAX_HTML_DEPTH {
+        return format!("<p>{}</p>", escape_text(&html_text(html)));
+    }
     let base = base.and_then(|b| Url::parse(b).ok());
     Sanitizer::new(base.as_ref()).clean(html)
 }

@@ -397,3 +397,63 @@ async fn a_feed_misread_as_empty_is_a_parse_problem_not_a_silent_ok() {
     let empty = state_of(&store, &server.url("/empty.xml"));
     assert_eq!(empty.status, feedsift::model::FeedStatus::Ok, "{empty:?}");
 }
+
+/// `feedsift_renders_total` as `/metrics` shows it.
+async fn renders(daemon: &TestDaemon) -> u64 {
+    let text = daemon.get("/metrics").await.text().await.unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("feedsift_renders_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no renders counter in {text}"))
+}
+
+/// An entry of 50,000 nested `<div>`s (0.3 MB) used to cost seconds of CPU on every request:
+/// it is kept as text at ingest, the topic feed answers, and asking again renders nothing.
+#[tokio::test]
+async fn a_deeply_nested_entry_is_flattened_and_rendered_once() {
+    let server = FeedServer::start().await;
+    let deep = "<div>".repeat(50_000) + "Shoigu in Pyongyang" + &"</div>".repeat(50_000);
+    let escaped = deep.replace('<', "&lt;").replace('>', "&gt;");
+    server.set(
+        "/deep.xml",
+        "application/rss+xml",
+        rss(
+            "Deep",
+            &[("1", "Kim meets Shoigu", "https://a.example/1", &escaped)],
+        ),
+    );
+    let cfg = topic_config(&server, "/deep.xml");
+    let (store, outcomes) = poll_once(&cfg).await;
+    assert!(
+        outcomes[0]
+            .warnings
+            .iter()
+            .any(|w| w.contains("nested 50000 elements deep") && w.contains("kept as text")),
+        "{:?}",
+        outcomes[0].warnings
+    );
+    drop(store);
+    let daemon = TestDaemon::start(&cfg).await;
+    let before = renders(&daemon).await;
+    let client = reqwest::Client::new();
+    let resp = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        client.get(daemon.url("/topics/kr.atom")).send(),
+    )
+    .await
+    .expect("the topic feed did not answer")
+    .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("Shoigu in Pyongyang"), "{body}");
+    assert_eq!(renders(&daemon).await, before + 1);
+    for _ in 0..3 {
+        assert_eq!(daemon.get("/topics/kr.atom").await.status(), 200);
+    }
+    assert_eq!(
+        renders(&daemon).await,
+        before + 1,
+        "an unchanged topic was rendered again"
+    );
+    daemon.stop().await;
+}
