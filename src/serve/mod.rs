@@ -175,14 +175,18 @@ async fn not_found() -> Response {
 
 async fn healthz(State(state): State<AppState>) -> Response {
     let store = state.store.clone();
-    let db_ok = tokio::task::spawn_blocking(move || store.ping().is_ok())
+    let db = tokio::task::spawn_blocking(move || store.ping().map_err(|e| e.to_string()))
         .await
-        .unwrap_or(false);
+        .unwrap_or_else(|e| Err(e.to_string()));
     let alive = state.heartbeat.alive(Utc::now(), HEARTBEAT_LIMIT);
-    match (db_ok, alive) {
-        (true, true) => (StatusCode::OK, "ok\n").into_response(),
-        (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "database not answering\n").into_response(),
-        (true, false) => {
+    match (db, alive) {
+        (Ok(()), true) => (StatusCode::OK, "ok\n").into_response(),
+        (Err(e), _) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database not answering: {e}\n"),
+        )
+            .into_response(),
+        (Ok(()), false) => {
             (StatusCode::SERVICE_UNAVAILABLE, "scheduler not running\n").into_response()
         }
     }

@@ -147,6 +147,62 @@ fn fill_url_keys(tx: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Applies every migration not yet applied. Refuses a database from a newer feedsift.
+/// feedsift's SQLite application id (`PRAGMA application_id`; the bytes `fsft`), written into
+/// every database it creates or migrates, so that another program's file is never mistaken
+/// for one.
+pub const APPLICATION_ID: i32 = 0x6673_6674;
+
+/// Refuses, before anything is written, a file that is another program's database, a
+/// damaged one (`PRAGMA quick_check`), or one that cannot be written.
+pub fn check_before_writing(conn: &Connection) -> Result<(), Cause> {
+    let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let table = |name: &str| -> rusqlite::Result<bool> {
+        conn.query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [name],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+    };
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?;
+    if app != 0 && app != APPLICATION_ID {
+        return Err(Cause::Foreign(format!(
+            "its SQLite application id is {app:#x}"
+        )));
+    }
+    // Databases from before the application id: ours have a schema version and our tables.
+    if app == 0 && tables > 0 && (version == 0 || !(table("feeds")? && table("entries")?)) {
+        return Err(Cause::Foreign(format!(
+            "it holds {tables} tables of another program"
+        )));
+    }
+    let checked: rusqlite::Result<Vec<String>> = conn
+        .prepare("PRAGMA quick_check(5)")
+        .and_then(|mut q| q.query_map([], |r| r.get::<_, String>(0))?.collect());
+    let problems = match checked {
+        Ok(p) => p,
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            vec![e.to_string()]
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if problems != ["ok"] {
+        return Err(Cause::Damaged(format!(
+            "quick_check: {}",
+            problems.join("; ")
+        )));
+    }
+    if conn.is_readonly(rusqlite::MAIN_DB)? {
+        return Err(Cause::Unwritable);
+    }
+    Ok(())
+}
+
 pub fn migrate(conn: &mut Connection) -> Result<(), Cause> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let known = MIGRATIONS.len() as i64;
@@ -166,6 +222,10 @@ pub fn migrate(conn: &mut Connection) -> Result<(), Cause> {
                 step: i + 1,
                 source,
             })?;
+    }
+    let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    if app != APPLICATION_ID {
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
     }
     Ok(())
 }

@@ -62,6 +62,21 @@ pub enum Cause {
     /// This store was opened read-only.
     #[error("the database was opened read-only")]
     ReadOnly,
+    /// The file is an SQLite database of another program.
+    #[error(
+        "it is not a feedsift database ({0}); nothing was changed: point [daemon] database at another file"
+    )]
+    Foreign(String),
+    /// `PRAGMA quick_check` found damage.
+    #[error(
+        "the database is damaged ({0}); nothing was changed: restore it from a backup, or move it aside and let feedsift start a new one (feeds are then polled anew)"
+    )]
+    Damaged(String),
+    /// The file (or its folder) cannot be written.
+    #[error(
+        "the database file cannot be written (read-only file or file system); nothing was changed"
+    )]
+    Unwritable,
 }
 
 impl StoreError {
@@ -173,6 +188,11 @@ impl Store {
             cause,
         })?;
         let mut conn = Connection::open(path).context(&what)?;
+        // Before anything is written: the file must be ours (or new), whole, and writable.
+        migrations::check_before_writing(&conn).map_err(|cause| StoreError {
+            context: what.clone(),
+            cause,
+        })?;
         Self::configure_writer(&conn).context(&what)?;
         migrations::migrate(&mut conn).map_err(|cause| StoreError {
             context: what.clone(),
@@ -206,9 +226,18 @@ impl Store {
             changes: Arc::new(Changes::default()),
             _lock: None,
         };
-        let version: i64 = store.read(&what, |c| {
-            c.query_row("PRAGMA user_version", [], |r| r.get(0))
+        let (version, app): (i64, i32) = store.read(&what, |c| {
+            Ok((
+                c.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+                c.query_row("PRAGMA application_id", [], |r| r.get(0))?,
+            ))
         })?;
+        if app != 0 && app != migrations::APPLICATION_ID {
+            return Err(StoreError::new(
+                what,
+                Cause::Foreign(format!("its SQLite application id is {app:#x}")),
+            ));
+        }
         let known = migrations::MIGRATIONS.len() as i64;
         if version != known {
             let why = if version < known {
@@ -301,10 +330,19 @@ impl Store {
     }
 
     /// Whether the database answers (for `/healthz`).
+    /// Whether the database answers, and its file is still there and writable (an open
+    /// connection keeps working on a file deleted under it, while nothing it writes would be
+    /// found again).
     pub fn ping(&self) -> Result<()> {
-        self.read("checking the database", |c| {
-            c.query_row("SELECT 1", [], |_| Ok(()))
-        })
+        let what = format!("checking the database {}", self.path.display());
+        match std::fs::metadata(&self.path) {
+            Err(e) => return Err(StoreError::new(what, e)),
+            Ok(m) if self.writer.is_some() && m.permissions().readonly() => {
+                return Err(StoreError::new(what, Cause::Unwritable));
+            }
+            Ok(_) => {}
+        }
+        self.read(&what, |c| c.query_row("SELECT 1", [], |_| Ok(())))
     }
 }
 

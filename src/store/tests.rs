@@ -201,6 +201,92 @@ fn reopening_keeps_data_and_a_newer_schema_is_refused() {
     assert!(err.contains("newer than this feedsift knows"), "{err}");
 }
 
+/// The bytes of the database file, to prove a refused file was not changed.
+fn bytes(path: &std::path::Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn another_programs_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO photos VALUES (1, 'x');")
+        .unwrap();
+    drop(conn);
+    let before = bytes(&path);
+    let err = Store::open(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("not a feedsift database (it holds 1 tables of another program)"),
+        "{err}"
+    );
+    assert_eq!(bytes(&path), before);
+
+    let path = dir.path().join("app.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "application_id", 0x1234).unwrap();
+    conn.execute_batch("CREATE TABLE feeds (x); CREATE TABLE entries (y);")
+        .unwrap();
+    drop(conn);
+    let before = bytes(&path);
+    for err in [
+        Store::open(&path).unwrap_err().to_string(),
+        Store::open_read_only(&path).unwrap_err().to_string(),
+    ] {
+        assert!(err.contains("its SQLite application id is 0x1234"), "{err}");
+    }
+    assert_eq!(bytes(&path), before);
+}
+
+#[test]
+fn a_damaged_database_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feedsift.db");
+    {
+        let store = Store::open(&path).unwrap();
+        let urls: Vec<String> = (0..400)
+            .map(|i| format!("https://f{i}.example/rss"))
+            .collect();
+        store.ensure_feeds(&urls, at(0)).unwrap();
+    }
+    // Checkpointed and closed: the file alone holds everything. Garble pages past the first.
+    let mut data = bytes(&path);
+    let page = 4096;
+    assert!(data.len() > 6 * page, "{}", data.len());
+    for b in &mut data[3 * page..5 * page] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &data).unwrap();
+    let err = Store::open(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("the database is damaged (quick_check: "),
+        "{err}"
+    );
+    assert!(err.contains("restore it from a backup"), "{err}");
+    assert_eq!(bytes(&path), data, "the damaged file was written to");
+}
+
+#[test]
+fn databases_get_feedsifts_application_id_and_older_ones_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feedsift.db");
+    drop(Store::open(&path).unwrap());
+    let app = |p: &std::path::Path| -> i32 {
+        rusqlite::Connection::open(p)
+            .unwrap()
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(app(&path), migrations::APPLICATION_ID);
+    // A database written before the application id existed.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "application_id", 0)
+        .unwrap();
+    drop(Store::open(&path).unwrap());
+    assert_eq!(app(&path), migrations::APPLICATION_ID);
+}
+
 #[test]
 fn backfilled_matches_are_served() {
     let dir = tempfile::tempdir().unwrap();

@@ -457,3 +457,27 @@ async fn a_deeply_nested_entry_is_flattened_and_rendered_once() {
     );
     daemon.stop().await;
 }
+
+/// A database deleted under a running daemon is not "ok": writes would go nowhere.
+#[tokio::test]
+async fn healthz_says_503_when_the_database_file_is_gone() {
+    let server = FeedServer::start().await;
+    let cfg = TestConfig::new(&format!(
+        "[daemon]\ndatabase = \"data/feedsift.db\"\n[[feed]]\nurl = \"{}\"\n",
+        server.url("/a.xml")
+    ));
+    let daemon = TestDaemon::start(&cfg).await;
+    wait_for("the daemon", || async {
+        daemon.get("/healthz").await.status() == 200
+    })
+    .await;
+    std::fs::remove_dir_all(cfg.dir.path().join("data")).unwrap();
+    let resp = daemon.get("/healthz").await;
+    assert_eq!(resp.status(), 503);
+    let text = resp.text().await.unwrap();
+    assert!(
+        text.contains("database not answering") && text.contains("feedsift.db"),
+        "{text}"
+    );
+    daemon.stop().await;
+}
