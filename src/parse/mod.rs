@@ -15,7 +15,7 @@ use crate::model::{Entry, FeedFormat, ParsedFeed};
 use html::html_text;
 use repair::{
     atom_03_as_atom_10, atom_text_types_repaired, bad_xml_base_removed, cdf_as_rss, contains,
-    head_str, item_elements, rss_root, rss_version_fixed, userland_namespace_removed,
+    head_str, item_elements, other_titles, rss_root, rss_version_fixed, userland_namespace_removed,
 };
 use skip::skip_schedule;
 use std::fmt;
@@ -218,13 +218,29 @@ pub fn parse_http(
         .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
         .find_map(|l| absolute(base.as_ref(), &l.href));
     let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
-    let entries = feed
+    let mut entries: Vec<Entry> = feed
         .entries
         .into_iter()
         .enumerate()
         .map(|(i, e)| entry_of(e, base.as_ref(), i, &mut warnings))
         .collect();
-    let entries: Vec<Entry> = entries;
+    // Dublin Core or Media RSS titles where RSS gave none (for items only when they line up
+    // one to one with the entries read).
+    let dc = (title.is_none() || entries.iter().any(|e| e.title.is_empty()))
+        .then(|| other_titles(bytes))
+        .flatten();
+    let title = title.or_else(|| dc.as_ref().and_then(|d| d.0.clone()));
+    if let Some((_, items)) = &dc
+        && items.len() == entries.len()
+    {
+        for (e, t) in entries.iter_mut().zip(items) {
+            if e.title.is_empty()
+                && let Some(t) = t
+            {
+                e.title = t.clone();
+            }
+        }
+    }
     // Entries the document holds that the reading above did not find.
     let unread_items = if entries.is_empty() && format != FeedFormat::Json {
         item_elements(bytes)
@@ -338,7 +354,20 @@ fn entry_of(
     }
     Entry {
         guid: Some(e.id.trim().to_string()).filter(|g| !g.is_empty()),
-        title: e.title.as_ref().map(text_of).unwrap_or_default(),
+        // Without a title of its own: a media:title (read beside media content), as feedparser
+        // falls back to.
+        title: e
+            .title
+            .as_ref()
+            .map(text_of)
+            .filter(|t| !t.is_empty())
+            .or_else(|| {
+                e.media
+                    .iter()
+                    .filter_map(|m| m.title.as_ref().map(text_of))
+                    .find(|t| !t.is_empty())
+            })
+            .unwrap_or_default(),
         link,
         html_base: entry_base
             .filter(|_| summary_html.is_some() || content_html.is_some())
@@ -587,6 +616,20 @@ mod tests {
         let empty = parse(b"<rss version=\"2.0\"><channel><title>E</title><itemCount>0</itemCount></channel></rss>", "https://x.example/").unwrap();
         assert_eq!(empty.unread_items, 0);
         assert!(empty.warnings.is_empty(), "{:?}", empty.warnings);
+    }
+
+    #[test]
+    fn dublin_core_and_media_titles_stand_in_for_missing_titles() {
+        let doc = r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+<dc:title>Channel &amp; Co</dc:title>
+<item><dc:title><![CDATA[First <i>one</i>]]></dc:title><guid>1</guid></item>
+<item><title>Own title</title><dc:title>Not this</dc:title><guid>2</guid></item>
+<item><media:title type="plain">Third</media:title><guid>3</guid></item>
+</channel></rss>"#;
+        let feed = parse(doc.as_bytes(), "https://t.example/").unwrap();
+        assert_eq!(feed.title.as_deref(), Some("Channel & Co"));
+        let titles: Vec<&str> = feed.entries.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["First one", "Own title", "Third"]);
     }
 
     #[test]

@@ -256,6 +256,67 @@ pub(super) fn item_elements(bytes: &[u8]) -> usize {
     n
 }
 
+/// Titles an RSS document gives in other vocabularies, which feed-rs does not read:
+/// `<dc:title>` (Dublin Core) of the channel (before the first item) and of each item, and an
+/// item's `<media:title>` (Media RSS, read by feed-rs only beside media content). feedparser
+/// reads them as titles where an element has no `<title>`. `None` when the document has none.
+pub(super) fn other_titles(bytes: &[u8]) -> Option<(Option<String>, Vec<Option<String>>)> {
+    if !contains(bytes, b"<dc:title") && !contains(bytes, b"<media:title") {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    // The text of the element whose start tag begins at `at`.
+    let title_at = |at: usize, name: &str| -> Option<String> {
+        let start = at + text[at..].find('>')? + 1;
+        let end = start + text[start..].find(&format!("</{name}>"))?;
+        let raw = text[start..end].trim();
+        let raw = raw
+            .strip_prefix("<![CDATA[")
+            .and_then(|r| r.strip_suffix("]]>"))
+            .unwrap_or(raw);
+        let t = super::html::html_text(raw);
+        (!t.is_empty()).then_some(t)
+    };
+    let starts = |rest: &str, name: &str| {
+        rest.strip_prefix('<')
+            .and_then(|r| r.strip_prefix(name))
+            .is_some_and(|r| r.starts_with(['>', ' ', '\t', '\n', '\r', '/']))
+    };
+    let mut channel = None;
+    let mut items: Vec<Option<String>> = Vec::new();
+    let mut in_item = false;
+    let mut i = 0;
+    while let Some(off) = text[i..].find('<') {
+        let at = i + off;
+        let rest = &text[at..];
+        if starts(rest, "item") {
+            items.push(None);
+            in_item = !rest[..rest.find('>').unwrap_or(rest.len())].ends_with('/');
+        } else if rest.starts_with("</item>") {
+            in_item = false;
+        } else {
+            let name = ["dc:title", "media:title"]
+                .into_iter()
+                .find(|n| starts(rest, n));
+            match name {
+                Some("dc:title") if items.is_empty() => {
+                    if channel.is_none() {
+                        channel = title_at(at, "dc:title");
+                    }
+                }
+                Some(name) if in_item => {
+                    if let Some(slot) = items.last_mut().filter(|s| s.is_none()) {
+                        *slot = title_at(at, name);
+                    }
+                }
+                _ => {}
+            }
+        }
+        i = at + 1;
+    }
+    Some((channel, items))
+}
+
 /// `<rss>` without a `version` attribute (common), or with one feed-rs does not know (`0.93`,
 /// `0.94`, `2.01`; all rejected by feed-rs), read as `version="2.0"`. Only the root element of an
 /// RSS document is touched; `2.0`, `0.91` and `0.92` are left as they are.
