@@ -299,11 +299,10 @@ pub(super) fn other_titles(bytes: &[u8]) -> Option<(Option<String>, Vec<Option<S
                 .into_iter()
                 .find(|n| starts(rest, n));
             match name {
-                Some("dc:title") if items.is_empty() => {
-                    if channel.is_none() {
-                        channel = title_at(at, "dc:title");
-                    }
+                Some("dc:title") if items.is_empty() && channel.is_none() => {
+                    channel = title_at(at, "dc:title");
                 }
+                Some("dc:title") if items.is_empty() => {}
                 Some(name) if in_item => {
                     if let Some(slot) = items.last_mut().filter(|s| s.is_none()) {
                         *slot = title_at(at, name);
