@@ -131,7 +131,8 @@ pub fn topics(config_path: &Path, json: bool) -> CliResult {
 
 pub fn gc(config_path: &Path) -> CliResult {
     let config = load_config(config_path)?;
-    let store = Store::open(&config.daemon.database).map_err(Failure::runtime)?;
+    let store = Store::open_limited(&config.daemon.database, config.daemon.max_database_size)
+        .map_err(Failure::runtime)?;
     let keep = chrono::Duration::from_std(config.daemon.retention).unwrap_or(chrono::Duration::MAX);
     let cutoff = chrono::Utc::now()
         .checked_sub_signed(keep)

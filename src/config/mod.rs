@@ -46,6 +46,9 @@ pub struct Daemon {
     /// Follow redirects to other hosts on loopback, private, link-local or unspecified
     /// addresses (refused by default: a public feed must not make us fetch inside the network).
     pub allow_private_redirects: bool,
+    /// The most the database file may grow to; writes past it fail (a `store` error on the
+    /// poll) while reads go on. `None`: as large as the disk allows.
+    pub max_database_size: Option<u64>,
 }
 
 /// One `[[feed]]`.
@@ -287,6 +290,20 @@ impl Validator<'_> {
             Duration::from_secs(90 * 86_400),
         );
         let user_agent = self.user_agent(raw);
+        let max_database_size =
+            raw.max_database_size
+                .as_ref()
+                .and_then(|s| match units::parse_size(s.get_ref()) {
+                    Ok(n) if n >= 64 * 1024 => Some(n),
+                    Ok(_) => {
+                        self.at(s, "max_database_size must be at least 64KiB".into());
+                        None
+                    }
+                    Err(e) => {
+                        self.at(s, format!("max_database_size: {e}"));
+                        None
+                    }
+                });
         Daemon {
             database,
             listen,
@@ -304,6 +321,7 @@ impl Validator<'_> {
                 .allow_private_redirects
                 .as_ref()
                 .is_some_and(|b| *b.get_ref()),
+            max_database_size,
         }
     }
 

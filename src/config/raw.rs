@@ -34,6 +34,7 @@ pub struct RawDaemon {
     pub retention: Option<Spanned<String>>,
     pub user_agent: Option<Spanned<String>>,
     pub allow_private_redirects: Option<Spanned<bool>>,
+    pub max_database_size: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -107,7 +107,10 @@ async fn blocking<T: Send + 'static>(
 /// Opens the store named by `config`, off the async threads.
 pub async fn open_store(config: &Config) -> Result<Arc<Store>, DaemonError> {
     let path = config.daemon.database.clone();
-    Ok(Arc::new(blocking(move || Store::open(&path)).await??))
+    let max = config.daemon.max_database_size;
+    Ok(Arc::new(
+        blocking(move || Store::open_limited(&path, max)).await??,
+    ))
 }
 
 /// Polls the feeds of `config` (or only `only`) once, now, under the daemon's limits, calling

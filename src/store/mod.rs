@@ -178,6 +178,12 @@ impl Store {
     /// Opens (creating it and its folder if missing) and migrates the database at `path`, for
     /// writing: one process at a time holds its write lock (`PATH.lock`, with the holder's pid).
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_limited(path, None)
+    }
+
+    /// [`Store::open`], with the file kept to at most `max_bytes` (SQLite's `max_page_count`):
+    /// past it, writes fail with "database or disk is full" and reads go on.
+    pub fn open_limited(path: &Path, max_bytes: Option<u64>) -> Result<Store> {
         let what = format!("opening the database {}", path.display());
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
@@ -198,6 +204,18 @@ impl Store {
             context: what.clone(),
             cause,
         })?;
+        if let Some(max) = max_bytes {
+            let page: i64 = conn
+                .query_row("PRAGMA page_size", [], |r| r.get(0))
+                .context(&what)?;
+            let pages = max.div_ceil(page.max(512) as u64);
+            conn.pragma_update(
+                None,
+                "max_page_count",
+                i64::try_from(pages).unwrap_or(i64::MAX),
+            )
+            .context(&what)?;
+        }
         let checkpoints = Connection::open(path).context(&what)?;
         configure(&checkpoints).context(&what)?;
         let changes = Arc::new(Changes::default());

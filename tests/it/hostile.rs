@@ -588,3 +588,56 @@ async fn sigkill_during_writes_never_damages_loses_or_doubles_entries() {
     assert_eq!(check(&db), (FEEDS * KILLS * 5) as i64);
     eprintln!("{killed_mid_write} of {KILLS} SIGKILLs hit a running poll");
 }
+
+/// A database that cannot grow (here `max_database_size`, as a full disk would) fails the
+/// polls that need room with a `store` error, keeps what it holds, and keeps serving it.
+#[tokio::test]
+async fn a_full_database_fails_the_poll_clearly_and_reads_go_on() {
+    let server = FeedServer::start().await;
+    server.set(
+        "/a.xml",
+        "application/rss+xml",
+        rss(
+            "A",
+            &[("1", "Kim meets Shoigu", "https://a.example/1", "Talks.")],
+        ),
+    );
+    let cfg = TestConfig::new(&format!(
+        "[daemon]\ndatabase = \"feedsift.db\"\nmax_database_size = \"400KiB\"\n[[feed]]\nurl = \"{}\"\n[[topic]]\nid = \"kr\"\nquery = \"shoigu\"\n",
+        server.url("/a.xml")
+    ));
+    let (store, _) = poll_once(&cfg).await;
+    assert_eq!(store.counts().unwrap().0, 1);
+    drop(store);
+    // Then 200 entries of 4 KB each: more than the file may hold.
+    let big: Vec<(String, String, String, String)> = (0..200)
+        .map(|i| {
+            (
+                format!("b{i}"),
+                format!("Shoigu report {i}"),
+                format!("https://a.example/b{i}"),
+                format!("{i} ").repeat(1500),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str, &str, &str)> = big
+        .iter()
+        .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
+        .collect();
+    server.set("/a.xml", "application/rss+xml", rss("A", &refs));
+    let (store, outcomes) = poll_once(&cfg).await;
+    match &outcomes[0].result {
+        feedsift::poll::PollResult::Failed { kind, message } => {
+            assert_eq!(*kind, feedsift::model::ErrorKind::Store, "{message}");
+            assert!(message.contains("full"), "{message}");
+        }
+        other => panic!("the poll did not fail: {other:?}"),
+    }
+    assert_eq!(store.counts().unwrap().0, 1, "what was stored is kept");
+    drop(store);
+    let daemon = TestDaemon::start(&cfg).await;
+    let atom = daemon.get("/topics/kr.atom").await;
+    assert_eq!(atom.status(), 200);
+    assert!(atom.text().await.unwrap().contains("Kim meets Shoigu"));
+    daemon.stop().await;
+}
