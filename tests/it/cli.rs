@@ -307,14 +307,7 @@ feeds = ["tag:asia"]
 #[tokio::test]
 async fn poll_beside_a_running_daemon_stops_naming_it_and_reading_commands_still_work() {
     let server = FeedServer::start().await;
-    server.set(
-        "/a.xml",
-        "application/rss+xml",
-        rss(
-            "A",
-            &[("1", "Kim meets Shoigu", "https://a.example/1", "Talks.")],
-        ),
-    );
+    server.set_one_item("/a.xml");
     let cfg = TestConfig::new(&format!(
         "[daemon]\ndatabase = \"feedsift.db\"\n[[feed]]\nurl = \"{}\"\n",
         server.url("/a.xml")

@@ -170,6 +170,18 @@ impl FeedServer {
         );
     }
 
+    /// Serves at `path` a feed "A" of one item, "Kim meets Shoigu".
+    pub fn set_one_item(&self, path: &str) {
+        self.set(
+            path,
+            "application/rss+xml",
+            rss(
+                "A",
+                &[("1", "Kim meets Shoigu", "https://a.example/1", "Talks.")],
+            ),
+        );
+    }
+
     pub fn set_status(&self, path: &str, status: u16, headers: &[(&str, &str)]) {
         self.inner.lock().unwrap().replies.insert(
             path.to_string(),

@@ -86,14 +86,7 @@ async fn trickle(addr: std::net::SocketAddr, give_up: std::time::Duration) -> bo
 async fn fifteen_hundred_trickling_clients_do_not_stop_the_others_and_are_cut_off() {
     use std::time::{Duration, Instant};
     let server = FeedServer::start().await;
-    server.set(
-        "/a.xml",
-        "application/rss+xml",
-        rss(
-            "A",
-            &[("1", "Kim meets Shoigu", "https://a.example/1", "Talks.")],
-        ),
-    );
+    server.set_one_item("/a.xml");
     let cfg = topic_config(&server, "/a.xml");
     poll_once(&cfg).await;
     let daemon = TestDaemon::start(&cfg).await;
@@ -252,14 +245,7 @@ async fn redirects_into_the_private_network_are_refused_in_every_spelling() {
     let named = canary.url("/admin.xml").replace("127.0.0.1", "localhost");
     server.set_status("/to-name.xml", 301, &[("Location", &named)]);
     server.set_status("/old.xml", 301, &[("Location", &server.url("/a.xml"))]);
-    server.set(
-        "/a.xml",
-        "application/rss+xml",
-        rss(
-            "A",
-            &[("1", "Kim meets Shoigu", "https://a.example/1", "Talks.")],
-        ),
-    );
+    server.set_one_item("/a.xml");
     let named_feeds = format!(
         "[[feed]]\nurl = \"{}\"\n[[feed]]\nurl = \"{}\"\n",
         server.url("/to-name.xml"),
@@ -594,14 +580,7 @@ async fn sigkill_during_writes_never_damages_loses_or_doubles_entries() {
 #[tokio::test]
 async fn a_full_database_fails_the_poll_clearly_and_reads_go_on() {
     let server = FeedServer::start().await;
-    server.set(
-        "/a.xml",
-        "application/rss+xml",
-        rss(
-            "A",
-            &[("1", "Kim meets Shoigu", "https://a.example/1", "Talks.")],
-        ),
-    );
+    server.set_one_item("/a.xml");
     let cfg = TestConfig::new(&format!(
         "[daemon]\ndatabase = \"feedsift.db\"\nmax_database_size = \"400KiB\"\n[[feed]]\nurl = \"{}\"\n[[topic]]\nid = \"kr\"\nquery = \"shoigu\"\n",
         server.url("/a.xml")

@@ -172,14 +172,7 @@ fn a_log_level_that_is_not_one_is_a_usage_error() {
 async fn poll_says_each_failure_once_on_stdout_and_logs_nothing_of_it() {
     let server = FeedServer::start().await;
     server.set_status("/gone.xml", 404, &[]);
-    server.set(
-        "/a.xml",
-        "application/rss+xml",
-        rss(
-            "A",
-            &[("1", "Kim meets Shoigu", "https://a.example/1", "Talks.")],
-        ),
-    );
+    server.set_one_item("/a.xml");
     let cfg = TestConfig::new(&format!(
         "[daemon]\ndatabase = \"feedsift.db\"\n[[feed]]\nurl = \"{}\"\n[[feed]]\nurl = \"{}\"\n",
         server.url("/a.xml"),
