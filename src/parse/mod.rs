@@ -14,8 +14,9 @@ mod skip;
 use crate::model::{Entry, FeedFormat, ParsedFeed};
 use html::html_text;
 use repair::{
-    atom_03_as_atom_10, atom_text_types_repaired, bad_xml_base_removed, cdf_as_rss, contains,
-    head_str, item_elements, other_titles, rss_root, rss_version_fixed, userland_namespace_removed,
+    atom_03_as_atom_10, atom_text_types_repaired, bad_xml_base_removed, cdf_as_rss,
+    contacts_spaced, contains, head_str, item_elements, other_titles, rss_root, rss_version_fixed,
+    userland_namespace_removed,
 };
 use skip::skip_schedule;
 use std::fmt;
@@ -179,6 +180,8 @@ pub fn parse_http(
     let bytes = versioned.as_deref().unwrap_or(bytes);
     let unnamespaced = userland_namespace_removed(bytes);
     let bytes = unnamespaced.as_deref().unwrap_or(bytes);
+    let spaced = contacts_spaced(bytes);
+    let bytes = spaced.as_deref().unwrap_or(bytes);
     let feed = match read_repaired(bytes, base_url, base.as_ref()) {
         Ok(feed) => feed,
         // An `<rss>` with no `<channel>` is an empty feed (feed-rs rejects it; feedparser and
@@ -630,6 +633,25 @@ mod tests {
         assert_eq!(feed.title.as_deref(), Some("Channel & Co"));
         let titles: Vec<&str> = feed.entries.iter().map(|e| e.title.as_str()).collect();
         assert_eq!(titles, ["First one", "Own title", "Third"]);
+    }
+
+    #[test]
+    fn an_address_against_a_non_ascii_name_does_not_lose_the_feed() {
+        for author in [
+            "기자 “hong@yna.example”",
+            "«kim@kcna.example» 김정은",
+            "Müller—mueller@x.example",
+            "Kim Jong 《kim@kcna.example》",
+        ] {
+            let doc = format!(
+                "<rss version=\"2.0\"><channel><title>T</title><managingEditor>{author}</managingEditor><item><title>A</title><author>{author}</author><guid>1</guid></item></channel></rss>"
+            );
+            let feed = parse(doc.as_bytes(), "https://t.example/")
+                .unwrap_or_else(|e| panic!("{author}: {e}"));
+            assert_eq!(feed.entries.len(), 1, "{author}");
+            let name = &feed.entries[0].authors;
+            assert!(name.iter().any(|n| !n.is_ascii()), "{author}: {name:?}");
+        }
     }
 
     #[test]
