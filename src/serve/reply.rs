@@ -13,14 +13,19 @@ use std::time::Duration;
 const MIN_AGE: Duration = Duration::from_secs(60);
 const MAX_AGE: Duration = Duration::from_secs(30 * 60);
 
-/// The token a reader presented in `Authorization: Bearer`.
+/// The token a reader presented in `Authorization: Bearer` (the scheme in any case, as RFC 9110
+/// reads auth schemes: `bearer` and `BEARER` count too).
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
+    let value = headers
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+        .trim_start();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// How long a reader may keep an output of `topics`: half the shortest poll interval of the
@@ -106,4 +111,25 @@ pub fn conditional(r: &Rendered, headers: &HeaderMap) -> Response {
         )
         .body(Body::from(r.encoded(encoding)))
         .expect("valid response")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        for (value, want) in [
+            ("Bearer abc", Some("abc")),
+            ("bearer abc", Some("abc")),
+            ("BEARER  abc ", Some("abc")),
+            ("Basic abc", None),
+            ("Bearer", None),
+            ("Bearer ", None),
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert(header::AUTHORIZATION, value.parse().unwrap());
+            assert_eq!(bearer(&h), want, "{value:?}");
+        }
+    }
 }
