@@ -127,13 +127,15 @@ pub fn canonical_url(link: &str) -> Option<String> {
             None => break,
         }
     }
-    let host = url.host_str()?.trim_end_matches('.');
+    // A host of dots only (`http://./`) names no page.
+    let host = Some(url.host_str()?.trim_end_matches('.')).filter(|h| !h.is_empty())?;
     let host = ["www.", "m.", "amp.", "mobile."]
         .iter()
         .find_map(|p| host.strip_prefix(p).filter(|rest| rest.contains('.')))
         .unwrap_or(host);
     let mut out = format!("https://{host}");
-    if let Some(port) = url.port() {
+    // With the scheme folded to https, either default port is the default.
+    if let Some(port) = url.port().filter(|p| !matches!(p, 80 | 443)) {
         out.push_str(&format!(":{port}"));
     }
     let mut path = url.path().to_string();
@@ -301,6 +303,25 @@ pub fn content_hash(e: &Entry) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_urls_are_their_own_canonical_form() {
+        // Cases the `url` fuzz target found, and their neighbours.
+        assert_eq!(canonical_url("http://."), None);
+        assert_eq!(canonical_url("http://.../x"), None);
+        for link in [
+            "http://a.example:443/x",
+            "https://a.example:80/",
+            "http://a.example:8080/x/",
+        ] {
+            let c = canonical_url(link).unwrap();
+            assert_eq!(canonical_url(&c).as_deref(), Some(c.as_str()), "{link}");
+        }
+        assert_eq!(
+            canonical_url("http://a.example:443/x").as_deref(),
+            Some("https://a.example/x")
+        );
+    }
 
     #[test]
     fn canonical_urls_fold_tracking_and_variants() {
