@@ -138,13 +138,17 @@ pub fn canonical_url(link: &str) -> Option<String> {
     if let Some(port) = url.port().filter(|p| !matches!(p, 80 | 443)) {
         out.push_str(&format!(":{port}"));
     }
-    let mut path = url.path().to_string();
-    for suffix in ["/amp/", "/amp"] {
-        if let Some(p) = path.strip_suffix(suffix) {
-            path = p.to_string();
+    // Trailing slashes and `/amp` dropped until none is left (`/a/amp//` → `/a`), so that the
+    // result is its own canonical form.
+    let mut path = url.path();
+    loop {
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = trimmed.strip_suffix("/amp").unwrap_or(trimmed);
+        if trimmed == path {
+            break;
         }
+        path = trimmed;
     }
-    let path = path.trim_end_matches('/');
     out.push_str(if path.is_empty() { "/" } else { path });
     let mut params: Vec<(String, String)> = url
         .query_pairs()
