@@ -127,8 +127,13 @@ pub fn canonical_url(link: &str) -> Option<String> {
             None => break,
         }
     }
-    // A host of dots only (`http://./`) names no page.
-    let host = Some(url.host_str()?.trim_end_matches('.')).filter(|h| !h.is_empty())?;
+    // A host of dots only (`http://./`) names no page; a host without its trailing dots must
+    // still be one (`a..8.` is a name, `a..8` an invalid address).
+    let written = url.host_str()?;
+    let host = Some(written.trim_end_matches('.')).filter(|h| !h.is_empty())?;
+    if host.len() != written.len() {
+        Url::parse(&format!("https://{host}/")).ok()?;
+    }
     let host = ["www.", "m.", "amp.", "mobile."]
         .iter()
         .find_map(|p| host.strip_prefix(p).filter(|rest| rest.contains('.')))
