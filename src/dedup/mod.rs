@@ -134,10 +134,14 @@ pub fn canonical_url(link: &str) -> Option<String> {
     if host.len() != written.len() {
         Url::parse(&format!("https://{host}/")).ok()?;
     }
-    let host = ["www.", "m.", "amp.", "mobile."]
+    // Every such prefix, so that the result is its own canonical form (`m.www.x.com` → `x.com`).
+    let mut host = host;
+    while let Some(rest) = ["www.", "m.", "amp.", "mobile."]
         .iter()
         .find_map(|p| host.strip_prefix(p).filter(|rest| rest.contains('.')))
-        .unwrap_or(host);
+    {
+        host = rest;
+    }
     let mut out = format!("https://{host}");
     // With the scheme folded to https, either default port is the default.
     if let Some(port) = url.port().filter(|p| !matches!(p, 80 | 443)) {
