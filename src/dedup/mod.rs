@@ -132,7 +132,11 @@ pub fn canonical_url(link: &str) -> Option<String> {
     let written = url.host_str()?;
     let host = Some(written.trim_end_matches('.')).filter(|h| !h.is_empty())?;
     if host.len() != written.len() {
-        Url::parse(&format!("https://{host}/")).ok()?;
+        // …and read back as itself (`5.` is a name, `5` the address 0.0.0.5).
+        let reread = Url::parse(&format!("https://{host}/")).ok()?;
+        if reread.host_str() != Some(host) {
+            return None;
+        }
     }
     // Every such prefix, so that the result is its own canonical form (`m.www.x.com` → `x.com`).
     let mut host = host;
