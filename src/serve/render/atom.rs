@@ -65,8 +65,12 @@ pub fn atom(page: &Page<'_>) -> String {
         .write_with_config(xml_prolog().into_bytes(), config)
         .expect("writing to memory cannot fail");
     let s = String::from_utf8(out).expect("atom_syndication writes UTF-8");
-    // Ingest drops what XML forbids; entries stored before it did are cleaned here.
-    let mut s = crate::text::xml_legal(&s).into_owned();
+    // Ingest drops what XML forbids; entries stored before it did are cleaned here (a copy only
+    // when there is something to drop).
+    let mut s = match crate::text::xml_legal(&s) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(legal) => legal,
+    };
     s.push('\n');
     s
 }
