@@ -341,6 +341,11 @@ impl Admitted {
 
 /// The output for `key` from the cache if what it shows is unchanged, else `render` run on a
 /// blocking thread, kept and sent; conditional requests are answered either way.
+///
+/// The render runs in a task of its own that holds the key's render lock and keeps its result
+/// in the cache even when the request that started it is gone (the client hung up, or the
+/// request timed out with 503): requests that were dropped never cost more than one render
+/// per change of what the output shows, and the next request finds the work done.
 pub(super) async fn cached_or_rendered(
     state: &AppState,
     admitted: &Admitted,
@@ -353,27 +358,32 @@ pub(super) async fn cached_or_rendered(
     if let Some(r) = state.cache.get(&key, &config, version) {
         return reply::conditional(&r, headers);
     }
-    let lock = state.cache.render_lock(&key);
-    let guard = lock.lock().await;
-    // Another request may have rendered it while this one waited.
-    if let Some(r) = state.cache.get(&key, &config, version) {
+    let (cache, metrics) = (state.cache.clone(), state.metrics.clone());
+    let task = tokio::spawn(async move {
+        let lock = cache.render_lock(&key);
+        let guard = lock.clone().lock_owned().await;
+        // Another request may have rendered it while this one waited.
+        let done = match cache.get(&key, &config, version) {
+            Some(r) => Ok(Ok(r)),
+            None => {
+                metrics.rendered();
+                let done = tokio::task::spawn_blocking(render)
+                    .await
+                    .map(|r| r.map(Arc::new));
+                if let Ok(Ok(r)) = &done {
+                    cache.put(key.clone(), config, version, r.clone());
+                }
+                done
+            }
+        };
         drop(guard);
-        state.cache.release(&key, lock);
-        return reply::conditional(&r, headers);
-    }
-    state.metrics.rendered();
-    let done = tokio::task::spawn_blocking(render)
-        .await
-        .map(|r| r.map(Arc::new));
-    if let Ok(Ok(r)) = &done {
-        state.cache.put(key.clone(), config, version, r.clone());
-    }
-    drop(guard);
-    state.cache.release(&key, lock);
-    match done {
-        Ok(Ok(r)) => reply::conditional(&r, headers),
-        Ok(Err(e)) => e.into_response(),
-        Err(e) => {
+        cache.release(&key, lock);
+        done
+    });
+    match task.await {
+        Ok(Ok(Ok(r))) => reply::conditional(&r, headers),
+        Ok(Ok(Err(e))) => e.into_response(),
+        Ok(Err(e)) | Err(e) => {
             FeedError::Internal(format!("rendering {}: {e}", admitted.sel.path)).into_response()
         }
     }

@@ -444,6 +444,64 @@ async fn a_deeply_nested_entry_is_flattened_and_rendered_once() {
     daemon.stop().await;
 }
 
+/// Requests whose clients hang up while their output renders cost one render between them,
+/// not one each, and the render they started is kept for the next request.
+#[tokio::test]
+async fn requests_dropped_while_rendering_cost_one_render_between_them() {
+    let server = FeedServer::start().await;
+    let para = "<p>Shoigu met <b>Kim</b> in <a href=\"https://a.example/x\">Pyongyang</a>.</p>";
+    // Within the caps (not flattened), and slow to sanitise: ~0.5 MB of markup per entry.
+    let html = para.repeat(480 * 1024 / para.len());
+    let escaped = html
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let words = ["tanks", "rifles", "ports", "grain", "satellites", "drills"];
+    let items: Vec<(String, String, String)> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            (
+                i.to_string(),
+                format!("Shoigu {w} {i}"),
+                format!("https://a.example/{w}"),
+            )
+        })
+        .collect();
+    let rows: Vec<(&str, &str, &str, &str)> = items
+        .iter()
+        .map(|(g, t, l)| (g.as_str(), t.as_str(), l.as_str(), escaped.as_str()))
+        .collect();
+    server.set("/big.xml", "application/rss+xml", rss("Big", &rows));
+    let cfg = topic_config(&server, "/big.xml");
+    let (store, outcomes) = poll_once(&cfg).await;
+    assert!(
+        outcomes[0].warnings.is_empty(),
+        "{:?}",
+        outcomes[0].warnings
+    );
+    drop(store);
+    let daemon = TestDaemon::start(&cfg).await;
+    let before = renders(&daemon).await;
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(30))
+        .build()
+        .unwrap();
+    let dropped = (0..4).map(|_| impatient.get(daemon.url("/topics/kr.atom")).send());
+    for r in futures_util::future::join_all(dropped).await {
+        assert!(r.is_err(), "a request finished within 30 ms: {r:?}");
+    }
+    let resp = daemon.get("/topics/kr.atom").await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("Shoigu drills"));
+    assert_eq!(
+        renders(&daemon).await,
+        before + 1,
+        "dropped requests each rendered the same output"
+    );
+    daemon.stop().await;
+}
+
 /// A database deleted under a running daemon is not "ok": writes would go nowhere.
 #[tokio::test]
 async fn healthz_says_503_when_the_database_file_is_gone() {
