@@ -8,6 +8,7 @@
 
 pub mod encoding;
 pub mod html;
+mod names;
 mod repair;
 mod skip;
 
@@ -178,6 +179,10 @@ pub fn parse_http(
         .or_else(|| atom_03_as_atom_10(bytes, head))
         .or_else(|| cdf_as_rss(bytes, head));
     let bytes = versioned.as_deref().unwrap_or(bytes);
+    let cased = names::rss_names_cased(bytes);
+    let bytes = cased.as_deref().unwrap_or(bytes);
+    let linked = names::rss1_about_as_link(bytes);
+    let bytes = linked.as_deref().unwrap_or(bytes);
     let unnamespaced = userland_namespace_removed(bytes);
     let bytes = unnamespaced.as_deref().unwrap_or(bytes);
     let spaced = contacts_spaced(bytes);
@@ -633,6 +638,29 @@ mod tests {
         assert_eq!(feed.title.as_deref(), Some("Channel & Co"));
         let titles: Vec<&str> = feed.entries.iter().map(|e| e.title.as_str()).collect();
         assert_eq!(titles, ["First one", "Own title", "Third"]);
+    }
+
+    /// Read as feedparser reads them (its `wellformed` cases of the same kind): titles in
+    /// other cases in a podcast feed, an RSS 1.0 item named only by `rdf:about`, and Atom 0.3
+    /// titles holding inline markup.
+    #[test]
+    fn titles_and_items_other_readers_see_are_not_lost() {
+        let podcast = r#"<rss xmlns:itunes="http://www.itunes.com/DTDs/Podcast-1.0.dtd"><channel><TiTlE>Example title</TiTlE><Item><Title>Episode</Title><GUID>1</GUID></Item></channel></rss>"#;
+        let feed = parse(podcast.as_bytes(), "https://t.example/").unwrap();
+        assert_eq!(feed.title.as_deref(), Some("Example title"));
+        assert_eq!(feed.entries.len(), 1);
+        assert_eq!(feed.entries[0].title, "Episode");
+
+        let rdf = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel rdf:about="http://e.example/index.rdf"><title>R</title></channel><item rdf:about="http://e.example/1"><title>Example title</title></item></rdf:RDF>"#;
+        let feed = parse(rdf.as_bytes(), "https://e.example/index.rdf").unwrap();
+        assert_eq!(feed.entries.len(), 1, "{:?}", feed.warnings);
+        assert_eq!(feed.entries[0].title, "Example title");
+        assert_eq!(feed.entries[0].link.as_deref(), Some("http://e.example/1"));
+
+        let atom03 = r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Example <b>Atom</b></title><entry><title>Kim <i>meets</i> Shoigu</title><id>tag:x,1</id></entry></feed>"#;
+        let feed = parse(atom03.as_bytes(), "https://t.example/").unwrap();
+        assert_eq!(feed.title.as_deref(), Some("Example Atom"));
+        assert_eq!(feed.entries[0].title, "Kim meets Shoigu");
     }
 
     #[test]

@@ -35,6 +35,12 @@ pub(super) fn atom_03_as_atom_10(bytes: &[u8], text: &str) -> Option<Vec<u8>> {
     let mut out = bytes[..ns_at + 1].to_vec();
     out.extend_from_slice(b"http://www.w3.org/2005/Atom");
     out.extend_from_slice(&bytes[ns_end..]);
+    if let Some(marked) = std::str::from_utf8(&out)
+        .ok()
+        .and_then(super::names::atom_03_inline_markup)
+    {
+        out = marked.into_bytes();
+    }
     Some(atom_text_types_repaired(&out).unwrap_or(out))
 }
 
