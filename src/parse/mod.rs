@@ -663,6 +663,14 @@ mod tests {
         assert_eq!(feed.entries[0].title, "Kim meets Shoigu");
     }
 
+    /// Found by the `feed` fuzz target: a no-break space before the Userland namespace
+    /// attribute was taken for the whitespace that starts its name, and the repair panicked.
+    #[test]
+    fn a_non_ascii_space_before_a_namespace_is_not_a_panic() {
+        let doc = "<rss\u{a0}xmlns=\"http://backend.userland.com/rss\"><channel/></rss>";
+        let _ = parse(doc.as_bytes(), "https://t.example/");
+    }
+
     #[test]
     fn an_address_against_a_non_ascii_name_does_not_lose_the_feed() {
         for author in [

@@ -215,7 +215,7 @@ pub(super) fn userland_namespace_removed(bytes: &[u8]) -> Option<Vec<u8>> {
             let value = format!("={quote}{ns}{quote}");
             let Some(v) = head.find(&value) else { continue };
             // The attribute's name: `xmlns` (the default namespace) or `xmlns:PREFIX`.
-            let name_start = head[..v].rfind(|c: char| c.is_whitespace())? + 1;
+            let name_start = head[..v].rfind(|c: char| c.is_ascii_whitespace())? + 1;
             let name = &head[name_start..v];
             let prefix = match name.strip_prefix("xmlns") {
                 Some("") => None,
