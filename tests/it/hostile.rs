@@ -584,6 +584,32 @@ async fn sigkill_during_writes_never_damages_loses_or_doubles_entries() {
         conn.query_row("SELECT count(*) FROM entries", [], |r| r.get::<_, i64>(0))
             .unwrap_or(0)
     };
+    // How long a whole poll of the last round's items takes on this machine, into a database
+    // of its own: each round's kill lands at a random moment of its poll, scaled by the share
+    // of those items the round writes (a fixed range of delays would miss the poll on a fast
+    // machine and the writes on a slow one).
+    for f in 0..FEEDS {
+        server.set(
+            &format!("/f{f}.xml"),
+            "application/rss+xml",
+            items_of(KILLS - 1, f),
+        );
+    }
+    let calibration = TestConfig::new(&toml);
+    let clock = std::time::Instant::now();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_feedsift"))
+        .env_remove("FEEDSIFT_CONFIG")
+        .env_remove("STATE_DIRECTORY")
+        .arg("--config")
+        .arg(&calibration.path)
+        .arg("poll")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let whole_poll = clock.elapsed();
+    eprintln!("a whole poll of the last round: {whole_poll:?}");
     let mut rng = fastrand::Rng::with_seed(0x5eed_f00d);
     let mut killed_mid_write = 0;
     for round in 0..KILLS {
@@ -595,7 +621,10 @@ async fn sigkill_during_writes_never_damages_loses_or_doubles_entries() {
             );
         }
         let path = cfg.path.clone();
-        let delay = std::time::Duration::from_millis(rng.u64(5..1000));
+        let share = (round + 1) as f64 / KILLS as f64;
+        let delay = whole_poll
+            .mul_f64(share * rng.f64())
+            .max(std::time::Duration::from_millis(5));
         let finished = tokio::task::spawn_blocking(move || {
             let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_feedsift"))
                 .env_remove("FEEDSIFT_CONFIG")
