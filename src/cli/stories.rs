@@ -17,8 +17,9 @@ const WORDS_SHOWN: usize = 8;
 
 #[derive(Debug, Serialize)]
 struct Joined {
-    /// `first`, `link`, `words` (it joins the entries before it), or `bridge` (it does not
-    /// on its own: a later entry told like both brought it in).
+    /// `first`, `link`, `words` (it joins the entries before it), `names` (in another
+    /// language: it names the same alias sets as one of them, and fits no other story), or
+    /// `bridge` (it does not on its own: a later entry told like both brought it in).
     by: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     same_link_as: Option<String>,
@@ -34,6 +35,9 @@ struct Joined {
     /// one alone with.
     #[serde(skip_serializing_if = "Option::is_none")]
     reverse: Option<f64>,
+    /// For `names`: the alias sets it names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    names: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -95,7 +99,10 @@ fn story_view(config: &Config, s: &TopicStory, weights: &WordFrequencies) -> Sto
         .map(|e| {
             let text =
                 crate::parse::entry_text(e.summary_html.as_deref(), e.content_html.as_deref());
-            (story::fingerprint(&e.title, &text), text)
+            (
+                story::fingerprint_with(&e.title, &text, &config.name_sets),
+                text,
+            )
         })
         .collect();
     let mut before = Story::default();
@@ -160,6 +167,7 @@ fn joined(
         words: Vec::new(),
         veto: None,
         reverse: None,
+        names: Vec::new(),
     };
     if earlier.is_empty() {
         return none("first");
@@ -178,18 +186,26 @@ fn joined(
     }
     let c = story::explain(fp, hours, before, weights);
     let names = story::stems(&e.title, text);
+    let by = if c.joins().is_some() {
+        "words"
+    } else if c.across {
+        "names"
+    } else {
+        "bridge"
+    };
     Joined {
-        by: if c.joins().is_some() {
-            "words"
-        } else {
-            "bridge"
-        },
+        by,
         same_link_as: None,
         shared: Some(round(c.shared)),
         title_shared: Some(round(c.title_shared)),
         words: named(&c, &names),
         veto: c.veto,
         reverse: c.reverse.map(round),
+        names: if by == "names" {
+            config.name_sets.names_of(&fp.sets)
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -225,6 +241,11 @@ fn reason(j: &Joined) -> String {
             ),
             None => format!("told in the same words ({score}): {words}"),
         },
+        "names" => format!(
+            "in another language, names what an entry within {} h names ({}), and fits no other story",
+            story::GAP_HOURS,
+            j.names.join(", ")
+        ),
         _ => format!(
             "brought in by a later entry told like both (alone: {score}{}): {words}",
             j.veto.map(|v| format!("; {v}")).unwrap_or_default()
@@ -286,6 +307,9 @@ struct Against {
     #[serde(skip_serializing_if = "Option::is_none")]
     reverse: Option<f64>,
     joins: bool,
+    /// Whether it would join across languages by the names alone, were that story the only
+    /// one of the time it so fits.
+    across_languages: bool,
 }
 
 /// `feedsift stories TOPIC --why A B`: the entries with links `A` and `B`, each compared with
@@ -321,6 +345,9 @@ pub fn why(config_path: &Path, topic: &str, links: &[String], json: bool) -> Cli
         let verdict = match (v.same_story, v.joins) {
             (true, _) => "they are one story",
             (false, true) => "it would join",
+            (false, false) if v.across_languages => {
+                "it would join across languages, if it fitted no other story"
+            }
             (false, false) => "it does not join",
         };
         let _ = writeln!(
@@ -360,7 +387,7 @@ fn against(
         crate::parse::entry_text(x.summary_html.as_deref(), x.content_html.as_deref())
     };
     let text = text_of(e);
-    let fp = story::fingerprint(&e.title, &text);
+    let fp = story::fingerprint_with(&e.title, &text, &config.name_sets);
     let mut s = Story::default();
     let rest: Vec<&StoryEntry> = other
         .entries
@@ -369,7 +396,7 @@ fn against(
         .collect();
     for x in &rest {
         s.add(
-            &story::fingerprint(&x.title, &text_of(x)),
+            &story::fingerprint_with(&x.title, &text_of(x), &config.name_sets),
             x.sort_time.timestamp() / 3600,
         );
     }
@@ -395,5 +422,6 @@ fn against(
         veto: c.veto,
         reverse: c.reverse.map(round),
         joins: c.joins().is_some(),
+        across_languages: c.across && c.joins().is_none(),
     }
 }

@@ -69,6 +69,9 @@ pub struct Config {
     pub daemon: Daemon,
     pub feeds: Vec<FeedConfig>,
     pub aliases: Aliases,
+    /// The aliases that name one thing in several scripts, for joining stories across
+    /// languages ([`crate::dedup::story::across`]).
+    pub name_sets: crate::dedup::story::NameSets,
     pub topics: Vec<Arc<Topic>>,
     /// `feeds` by [`feed_url_key`], for lookups by URL.
     index: HashMap<String, usize>,
@@ -185,11 +188,18 @@ pub fn parse(text: &str, path: &Path, state_dir: Option<&Path>) -> Result<Config
             index.insert(f.url.clone(), i);
             index.insert(feed_url_key(&f.url), i);
         }
+        let name_sets = crate::dedup::story::NameSets::new(aliases.iter().map(|(name, terms)| {
+            (
+                name.as_str(),
+                terms.iter().map(|t| (t.words.as_slice(), t.prefix)),
+            )
+        }));
         Ok(Config {
             path: path.to_path_buf(),
             daemon,
             feeds,
             aliases,
+            name_sets,
             topics,
             index,
         })

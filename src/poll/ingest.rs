@@ -151,8 +151,8 @@ fn changed_entries(
         let topics = topics_of(&snapshot.matcher, config, &state.url, &doc);
         timings.matching += clock.elapsed();
         let clock = Instant::now();
-        let fingerprint =
-            (!topics.is_empty()).then(|| dedup::story::fingerprint(&entry.title, &entry.text));
+        let fingerprint = (!topics.is_empty())
+            .then(|| dedup::story::fingerprint_with(&entry.title, &entry.text, &config.name_sets));
         timings.dedup += clock.elapsed();
         out.push(NewEntry {
             known: stored.hashes.contains_key(&key),

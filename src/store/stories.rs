@@ -80,8 +80,10 @@ impl PrintCache {
         Ok(self.weights.as_mut().expect("loaded"))
     }
 
-    /// Each of the stories `ids` that a new entry `fp` (published at `hours`) joins, with its
-    /// score and what its entries say (loading stories and word weights as needed).
+    /// Each of the stories `ids` that a new entry `fp` (published at `hours`) joins by its
+    /// words, and the only other one it may join across languages ([`story::across`], scored
+    /// 0), with its score and what its entries say (loading stories and word weights as
+    /// needed).
     fn joined_by(
         &mut self,
         conn: &Connection,
@@ -101,6 +103,20 @@ impl PrintCache {
             let story = cached_story(by_story, kept, conn, id)?;
             if let Some(score) = scorer.join(story) {
                 out.push((score, id, story.clone()));
+            }
+        }
+        if fp.sets.len() >= story::across::MIN_SETS {
+            // In another language, told only by the names of the only story it fits: joined
+            // when the entry joins none by its words, merged with those it joins when it does.
+            let mut fits = Vec::with_capacity(ids.len());
+            for &id in ids {
+                let story = cached_story(by_story, kept, conn, id)?;
+                let joined = out.iter().any(|(_, j, _)| *j == id);
+                fits.push(!joined && story::across::joins(fp, hours, story));
+            }
+            if let Some(i) = story::across::sole(fits) {
+                let story = cached_story(by_story, kept, conn, ids[i])?;
+                out.push((0.0, ids[i], story.clone()));
             }
         }
         Ok(out)

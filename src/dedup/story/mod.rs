@@ -25,17 +25,20 @@
 //! [`GAP_HOURS`] from every entry of the story (the next day's news of one saga), the headlines
 //! would report different acts ("meets" / "shows off"), two different weekdays, numbers with
 //! none in common, or headlines that each name someone the other never mentions ("Putin meets
-//! Kim" / "Putin meets Xi"). Precision comes first: a story shown twice is a nuisance, two
+//! Kim" / "Putin meets Xi"). An entry in another script joins by the names of the configured
+//! aliases instead, when only one story fits ([`across`]). Precision comes first: a story shown twice is a nuisance, two
 //! stories merged into one hide news. The thresholds were chosen on real labelled news
 //! (`../shared/news-dev`, January–August 2023; `cargo run --release --example stories_eval`)
 //! and the wire-copy fixtures (`tests/fixtures/stories.tsv`).
 
+pub mod across;
 mod lexicon;
 mod spelling;
 mod words;
 
+pub use across::{NameSets, Script};
 pub use words::STOP_WORDS;
-use words::WEEKDAYS;
+use words::{WEEKDAYS, weekday};
 
 use crate::text;
 use std::collections::HashMap;
@@ -90,11 +93,17 @@ pub struct Fingerprint {
     pub days: u8,
     /// Hashes of the numbers, sorted, distinct.
     pub numbers: Vec<u32>,
+    /// The script most of the headline is written in.
+    pub script: Script,
+    /// The alias sets that give help across languages ([`NameSets`]) the title and lede name
+    /// (hashes of the sets' names), sorted.
+    pub sets: Vec<u32>,
 }
 
 impl Fingerprint {
     /// Compact bytes for the store: a byte of format and days, the lengths of the lists, then
-    /// the hashes (little-endian).
+    /// the hashes (little-endian); then, when the headline's script is known or the entry
+    /// names alias sets, a byte of script, the number of sets and their hashes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = vec![FORMAT_2 | self.days];
         let lists = self.lists();
@@ -103,6 +112,14 @@ impl Fingerprint {
         }
         for list in lists {
             for h in list.iter().take(u16::MAX as usize) {
+                out.extend_from_slice(&h.to_le_bytes());
+            }
+        }
+        if self.script != Script::Unknown || !self.sets.is_empty() {
+            out.push(self.script as u8);
+            let n = self.sets.len().min(u16::MAX as usize);
+            out.extend_from_slice(&(n as u16).to_le_bytes());
+            for h in &self.sets[..n] {
                 out.extend_from_slice(&h.to_le_bytes());
             }
         }
@@ -129,7 +146,8 @@ impl Fingerprint {
     /// Makes this the fingerprint [`Fingerprint::to_bytes`] wrote, reusing its lists' memory
     /// (comparing a new entry with hundreds of stored ones allocates nothing); false, leaving
     /// it empty, for anything else. Fingerprints stored before words were stemmed (five lists,
-    /// no title words) are read too: they compare less well, and age out of the span.
+    /// no title words) or before scripts and alias sets were kept are read too: they compare
+    /// less well, and age out of the span.
     pub fn read(&mut self, b: &[u8]) -> bool {
         self.clear();
         let Some(&head) = b.first() else {
@@ -146,18 +164,36 @@ impl Fingerprint {
         let Some(mut rest) = b.get(1 + 2 * n_lists..) else {
             return false;
         };
-        if rest.len() != 4 * lens.iter().sum::<usize>() {
+        let listed = 4 * lens.iter().sum::<usize>();
+        if rest.len() < listed {
+            return false;
+        }
+        let (lists, extra) = rest.split_at(listed);
+        rest = lists;
+        if !extra.is_empty() && !self.read_sets(extra) {
+            self.clear();
             return false;
         }
         self.days = head & !FORMAT_2;
         for (list, n) in self.lists_mut().into_iter().zip(lens) {
             let (head, tail) = rest.split_at(4 * n);
             rest = tail;
-            list.extend(
-                head.chunks_exact(4)
-                    .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))),
-            );
+            list.extend(head.chunks_exact(4).map(le_u32));
         }
+        true
+    }
+
+    /// Reads the script and alias sets [`Fingerprint::to_bytes`] appends.
+    fn read_sets(&mut self, b: &[u8]) -> bool {
+        let (Some(&script), Some(n)) = (b.first(), b.get(1..3)) else {
+            return false;
+        };
+        let n = u16::from_le_bytes([n[0], n[1]]) as usize;
+        if b.len() != 3 + 4 * n {
+            return false;
+        }
+        self.script = Script::from_byte(script);
+        self.sets.extend(b[3..].chunks_exact(4).map(le_u32));
         true
     }
 
@@ -175,10 +211,16 @@ impl Fingerprint {
 
     fn clear(&mut self) {
         self.days = 0;
+        self.script = Script::Unknown;
+        self.sets.clear();
         for list in self.lists_mut() {
             list.clear();
         }
     }
+}
+
+fn le_u32(c: &[u8]) -> u32 {
+    u32::from_le_bytes(c.try_into().expect("4 bytes"))
 }
 
 /// Set in the first byte of a fingerprint with stemmed words and title words (days use the
@@ -226,11 +268,21 @@ fn sorted(mut v: Vec<u32>) -> Vec<u32> {
     v
 }
 
-/// The fingerprint of an entry: its title and the lede of its text (plain text).
+/// The fingerprint of an entry: its title and the lede of its text (plain text), with no alias
+/// sets to name (see [`fingerprint_with`]).
 pub fn fingerprint(title: &str, text_body: &str) -> Fingerprint {
+    fingerprint_with(title, text_body, &NameSets::default())
+}
+
+/// The fingerprint of an entry, with the alias sets of `sets` its title and lede name.
+pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Fingerprint {
     let head = undotted(headline(title));
     let lede = undotted(lede(text_body));
-    let mut f = Fingerprint::default();
+    let mut f = Fingerprint {
+        script: Script::of(&head),
+        sets: sets.named(&[&head, &lede]),
+        ..Fingerprint::default()
+    };
     let (mut words, mut names, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
     let lede_names = part_names(&lede, false);
     // In a headline In Title Case every word has a capital: there, a capital names someone
@@ -248,10 +300,10 @@ pub fn fingerprint(title: &str, text_body: &str) -> Fingerprint {
             let w = text::normalize(&part[s..e]);
             f.mentions.push(hash(&w));
             f.mentions.push(hash(demonym(&w)));
-            if let Some(d) = WEEKDAYS.iter().position(|d| *d == w) {
+            if let Some(d) = weekday(&w) {
                 f.days |= 1 << d;
-            } else if w.bytes().all(|b| b.is_ascii_digit()) {
-                numbers.push(hash(&w));
+            } else if let Some(n) = number(&w) {
+                numbers.push(hash(n));
             } else if is_compared(&part[s..e], &w) {
                 let h = hash(&stem(&w));
                 words.push(h);
@@ -303,6 +355,15 @@ fn part_names(part: &str, headline: bool) -> Vec<(String, bool)> {
         prev = (s, e);
     }
     out
+}
+
+/// The number a word writes: all digits (`1500`), or digits with a counter in another script
+/// after them, as Korean and Japanese write them (`24년`, 24 years; `19일`, the 19th).
+fn number(w: &str) -> Option<&str> {
+    let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &w[digits..];
+    (digits > 0 && (rest.is_empty() || rest.chars().all(|c| !c.is_ascii() && c.is_alphabetic())))
+        .then(|| &w[..digits])
 }
 
 /// Whether most of a headline's longer words (four letters or more, the first aside) start
@@ -528,6 +589,9 @@ pub struct Comparison {
     /// The score the closest of the story's entries would join a story of this entry alone
     /// with, if one would (joining either way round, see [`Scorer::join`]).
     pub reverse: Option<f64>,
+    /// Whether it may join across languages ([`across::joins`]), if it is the only story it
+    /// so fits.
+    pub across: bool,
 }
 
 impl Comparison {
@@ -663,6 +727,7 @@ pub fn explain(
         common,
         veto: veto(fp, hours, story),
         reverse,
+        across: across::joins(fp, hours, story),
     }
 }
 
@@ -771,7 +836,9 @@ fn lede(text_body: &str) -> &str {
 /// Groups entries into stories as the writer does, one entry at a time in the order given:
 /// each `(fingerprint, hours)` joins the story it is told most closely like (see
 /// [`join_score`]), and when it would join several, they are one story and merge (so that the
-/// grouping does not depend on the order entries arrive in). Returns each entry's story number.
+/// grouping does not depend on the order entries arrive in); the only story besides those it
+/// may join across languages ([`across`]), if one, is joined or merged the same way. Returns
+/// each entry's story number.
 pub fn group(entries: &[(Fingerprint, i64)]) -> Vec<usize> {
     let mut weights = WordFrequencies::default();
     let mut stories: Vec<Option<Story>> = Vec::new();
@@ -783,6 +850,16 @@ pub fn group(entries: &[(Fingerprint, i64)]) -> Vec<usize> {
             .filter_map(|(i, s)| Some((join_score(fp, *hours, s.as_ref()?, &weights)?, i)))
             .collect();
         joins.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // In another language, told only by the names of the only story it fits: joined when
+        // the entry joins none by its words, merged into the one it joins when it does.
+        let fits = stories.iter().enumerate().map(|(i, s)| {
+            s.as_ref().is_some_and(|s| {
+                !joins.iter().any(|(_, j)| *j == i) && across::joins(fp, *hours, s)
+            })
+        });
+        if let Some(i) = across::sole(fits) {
+            joins.push((0.0, i));
+        }
         let Some(&(_, into)) = joins.first() else {
             weights.add_story(&fp.words);
             let mut s = Story::default();
