@@ -230,3 +230,56 @@ fn a_headline_label_is_not_the_event() {
     let jcs = fingerprint("N. Korea fires ballistic missiles into East Sea: JCS", "");
     assert!(jcs.title_words.contains(&hash(&stem("ballistic"))));
 }
+
+#[test]
+fn the_source_a_headline_ends_on_is_not_who_it_is_about() {
+    assert_eq!(
+        told("Russia seeking weapons from North Korea, says US"),
+        "Russia seeking weapons from North Korea"
+    );
+    assert_eq!(
+        told("Russia to offer food for North Korean weapons - US"),
+        "Russia to offer food for North Korean weapons "
+    );
+    assert_eq!(
+        told("North Korea fires missile into East Sea: JCS"),
+        "North Korea fires missile into East Sea"
+    );
+    // Not a source: a hyphenated name, a list, a short headline.
+    for head in [
+        "Arms deal between North Korea-Russia inches closer",
+        "Putin meets Kim, Shoigu and Lavrov",
+        "Kim, says US",
+    ] {
+        assert_eq!(told(head), head);
+    }
+    // Two outlets name different sources of one warning: not different people.
+    let a = fingerprint(
+        "Russia and North Korea are 'actively advancing' in arms talks, U.S. warns",
+        "Arms negotiations between Russia and North Korea are actively advancing, the White House said on Wednesday.",
+    );
+    let b = fingerprint(
+        "North Korea, Russia arms deal 'actively advancing' says National Security Council",
+        "Arms negotiations between Russia and North Korea are actively advancing, a spokesman said on Wednesday.",
+    );
+    assert!(same_story(&a, &b, 1));
+    // While the people a headline is about still keep two events apart.
+    let kim = fingerprint("Putin meets Kim in Vladivostok, Kremlin says", "");
+    let xi = fingerprint("Putin meets Xi in Vladivostok, Kremlin says", "");
+    assert!(!same_story(&kim, &xi, 1));
+}
+
+#[test]
+fn a_headline_label_still_counts_as_mentioned() {
+    // "North Korea:" labels one headline and is not compared, but it names North Korea: the
+    // other headline's "North Korea's Kim" is no one the first never mentions.
+    let labelled = fingerprint(
+        "North Korea: Kim Jong Un shows off missiles to Russia defence chief Shoigu",
+        "Kim showed the visiting minister banned ballistic missiles on Wednesday.",
+    );
+    let plain = fingerprint(
+        "North Korea's Kim shows off banned missiles to Russian minister",
+        "Kim Jong Un showed Russia's defence minister banned missiles on Wednesday.",
+    );
+    assert!(same_story(&labelled, &plain, 2));
+}
