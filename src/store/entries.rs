@@ -213,7 +213,7 @@ fn insert_new(
 ) -> rusqlite::Result<(i64, StoryAt, i64)> {
     let sort = sort_time(&n.entry, ts(now)).timestamp();
     let clock = std::time::Instant::now();
-    let story = story_for(tx, feed, n, sort, now)?;
+    let story = story_for(tx, n, sort, now)?;
     stats.story_time += clock.elapsed();
     // The entry's id is known before it is inserted (the writer is the only one, and SQLite
     // gives a new row the largest id plus one), so a new story is written with its first entry

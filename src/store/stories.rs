@@ -7,7 +7,6 @@ use super::entries::NewEntry;
 use super::matches::set_match_sort;
 use super::writer::Tx;
 use crate::dedup::story::{self, Fingerprint, Story, WordFrequencies};
-use crate::model::FeedId;
 use rusqlite::{Connection, OptionalExtension, named_params, params};
 use std::collections::{HashMap, HashSet};
 
@@ -246,13 +245,12 @@ pub(super) fn lead_story(
 /// arrive in). `None`: a new story.
 pub(super) fn story_for(
     tx: &mut Tx<'_>,
-    feed: FeedId,
     n: &NewEntry,
     sort: i64,
     now: i64,
 ) -> rusqlite::Result<Option<StoryAt>> {
     let by_link = story_by_url(tx, n, sort)?;
-    let alike = similar_stories(tx, feed, n, sort)?;
+    let alike = similar_stories(tx, n, sort)?;
     let Some(mut into) = by_link.or_else(|| alike.first().map(|a| a.0)) else {
         if let Some(fp) = &n.fingerprint {
             tx.prints.weights(tx.conn)?.add_story(&fp.words);
@@ -300,11 +298,12 @@ fn story_by_url(conn: &Connection, n: &NewEntry, sort: i64) -> rusqlite::Result<
 /// The stories told in the words of `n` (sorting at `sort`), closest first: among the stories
 /// its topics matched within [`story::SPAN_HOURS`], those [`story::join_score`] accepts, with
 /// what their entries say. The closest is first; the others are kept only when they still fit
-/// with those before them ([`Story::fits_with`]: one span, no different acts). Stories that already hold an entry of the same feed are not
-/// candidates (a feed does not report one event twice under two ids).
+/// with those before them ([`Story::fits_with`]: one span, no different acts). A story that
+/// already holds an entry of the same feed is a candidate like any other: outlets carry one
+/// event in several pieces (NBC News' two reports of the arms talks, a live page beside the
+/// article), and the vetoes, not the outlet, keep a saga's days apart.
 fn similar_stories(
     tx: &mut Tx<'_>,
-    feed: FeedId,
     n: &NewEntry,
     sort: i64,
 ) -> rusqlite::Result<Vec<(StoryAt, Story)>> {
@@ -321,10 +320,7 @@ fn similar_stories(
     // What the stories kept so far say together: each further one must fit with all of them.
     let mut together = Story::default();
     for (_, id, story) in alike {
-        let same_feed = tx
-            .prepare_cached("SELECT 1 FROM entries WHERE story_id = ?1 AND feed_id = ?2")?
-            .exists(params![id, feed.0])?;
-        if !same_feed && together.fits_with(&story) {
+        if together.fits_with(&story) {
             together.absorb(&story);
             out.push(((id, story_sort(tx, id)?), story));
         }

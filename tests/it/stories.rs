@@ -523,3 +523,60 @@ async fn a_copy_in_another_language_joins_the_story_its_aliases_name() {
         "{ru}"
     );
 }
+
+/// One outlet's two reports of one announcement, an hour apart, are one story; its report of
+/// another event the same morning is not.
+#[tokio::test]
+async fn one_outlets_two_reports_of_one_event_are_one_story() {
+    let server = FeedServer::start().await;
+    server.set(
+        "/nbc.xml",
+        "application/rss+xml",
+        rss(
+            "NBC",
+            &[
+                (
+                    "n-1",
+                    "Arms talks between Russia and North Korea advancing, U.S. says",
+                    "https://nbc.example/news/arms-talks-advancing-1",
+                    "Arms negotiations between Russia and North Korea are actively advancing, the White House said, as Moscow seeks artillery shells for its war in Ukraine.",
+                ),
+                (
+                    "n-2",
+                    "Russia and North Korea are 'actively advancing' in arms talks, U.S. warns",
+                    "https://nbc.example/news/arms-talks-advancing-2",
+                    "Arms negotiations between Russia and North Korea are actively advancing, a White House spokesman said, warning Pyongyang against selling artillery shells to Moscow.",
+                ),
+                (
+                    "n-3",
+                    "North Korea fires two ballistic missiles into the sea",
+                    "https://nbc.example/news/missiles",
+                    "North Korea fired two short-range ballistic missiles off its east coast, South Korea's military said.",
+                ),
+            ],
+        ),
+    );
+    let cfg = TestConfig::new(&format!(
+        "[[feed]]\nurl = \"{}\"\n\n[[topic]]\nid = \"nk\"\nquery = \"north korea\"\n",
+        server.url("/nbc.xml")
+    ));
+    poll_once(&cfg).await;
+    let daemon = TestDaemon::start(&cfg).await;
+    let body = daemon.get("/topics/nk.atom").await.text().await.unwrap();
+    daemon.stop().await;
+    let feed = feed_rs::parser::parse(body.as_bytes()).expect("valid Atom");
+    let mut titles: Vec<&str> = feed
+        .entries
+        .iter()
+        .map(|e| e.title.as_ref().unwrap().content.as_str())
+        .collect();
+    titles.sort_unstable();
+    assert_eq!(
+        titles,
+        [
+            "Arms talks between Russia and North Korea advancing, U.S. says",
+            "North Korea fires two ballistic missiles into the sea",
+        ],
+        "{body}"
+    );
+}
