@@ -461,6 +461,26 @@ async fn stories_command_says_why_each_entry_joined() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("https://nowhere.example/x"));
 }
 
+/// After one poll, the titles of a topic's Atom feed as the daemon serves it, and the feed.
+async fn polled_titles(cfg: &TestConfig, topic: &str) -> (Vec<String>, String) {
+    poll_once(cfg).await;
+    let daemon = TestDaemon::start(cfg).await;
+    let body = daemon
+        .get(&format!("/topics/{topic}.atom"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    daemon.stop().await;
+    let feed = feed_rs::parser::parse(body.as_bytes()).expect("valid Atom");
+    let titles = feed
+        .entries
+        .iter()
+        .map(|e| e.title.as_ref().unwrap().content.clone())
+        .collect();
+    (titles, body)
+}
+
 const SUMMIT_RU: &str = r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Лента</title>
 <item><guid>ru-1</guid><title>Ким Чен Ын прибыл во Владивосток</title><link>https://ru.example/20240910/kim.html</link>
 <description>Бронепоезд лидера КНДР прибыл во Владивосток во вторник, сообщили российские власти.</description>
@@ -482,16 +502,7 @@ async fn a_copy_in_another_language_joins_the_story_its_aliases_name() {
         server.url("/a.xml"),
         server.url("/ru.xml")
     ));
-    poll_once(&cfg).await;
-    let daemon = TestDaemon::start(&cfg).await;
-    let body = daemon.get("/topics/kr.atom").await.text().await.unwrap();
-    daemon.stop().await;
-    let feed = feed_rs::parser::parse(body.as_bytes()).expect("valid Atom");
-    let titles: Vec<&str> = feed
-        .entries
-        .iter()
-        .map(|e| e.title.as_ref().unwrap().content.as_str())
-        .collect();
+    let (titles, body) = polled_titles(&cfg, "kr").await;
     assert_eq!(
         titles,
         ["Kim Jong Un arrives in Russia for Putin summit"],
@@ -560,16 +571,7 @@ async fn one_outlets_two_reports_of_one_event_are_one_story() {
         "[[feed]]\nurl = \"{}\"\n\n[[topic]]\nid = \"nk\"\nquery = \"north korea\"\n",
         server.url("/nbc.xml")
     ));
-    poll_once(&cfg).await;
-    let daemon = TestDaemon::start(&cfg).await;
-    let body = daemon.get("/topics/nk.atom").await.text().await.unwrap();
-    daemon.stop().await;
-    let feed = feed_rs::parser::parse(body.as_bytes()).expect("valid Atom");
-    let mut titles: Vec<&str> = feed
-        .entries
-        .iter()
-        .map(|e| e.title.as_ref().unwrap().content.as_str())
-        .collect();
+    let (mut titles, body) = polled_titles(&cfg, "nk").await;
     titles.sort_unstable();
     assert_eq!(
         titles,
