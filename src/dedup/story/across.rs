@@ -3,9 +3,9 @@
 //! configured aliases say that `ким чен ын` and `kim jong un` name one side, `росси*` and
 //! `russia` the other. An entry whose headline is in another script than a story's joins it
 //! when it names the same alias sets as one of the story's entries, within [`GAP_HOURS`] of
-//! it, without a weekday or a number the story contradicts, and when that story is the only
-//! one it could so join ([`sole`]): names alone cannot tell one event of two people from the
-//! next, so an entry that fits two stories joins neither.
+//! it, names a weekday or a number the story names and none the story contradicts, and when
+//! that story is the only one it could so join ([`sole`]): names alone cannot tell one event
+//! of two people from the next, so an entry that fits two stories joins neither.
 //!
 //! Only alias sets whose terms are written in more than one script count ([`NameSets::new`]):
 //! they are the translations; a set of English words (`relation = ["arms", "talks", ...]`)
@@ -118,11 +118,6 @@ impl NameSets {
             }
         }
         NameSets { sets }
-    }
-
-    /// Whether no set gives help across languages.
-    pub fn is_empty(&self) -> bool {
-        self.sets.is_empty()
     }
 
     /// The sets (hashes of their names, sorted) any of whose terms occur in `parts`.
