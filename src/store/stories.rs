@@ -98,25 +98,20 @@ impl PrintCache {
         } = self;
         let scorer = story::Scorer::new(fp, hours, weights.as_ref().expect("loaded"));
         let mut out = Vec::new();
+        // Which stories it may join across languages, by the names alone: the only one besides
+        // those it joins by its words is joined, or merged with them.
+        let mut fits = Vec::with_capacity(ids.len());
         for &id in ids {
             let story = cached_story(by_story, kept, conn, id)?;
-            if let Some(score) = scorer.join(story) {
+            let score = scorer.join(story);
+            fits.push(score.is_none() && story::across::joins(fp, hours, story));
+            if let Some(score) = score {
                 out.push((score, id, story.clone()));
             }
         }
-        if fp.sets.len() >= story::across::MIN_SETS {
-            // In another language, told only by the names of the only story it fits: joined
-            // when the entry joins none by its words, merged with those it joins when it does.
-            let mut fits = Vec::with_capacity(ids.len());
-            for &id in ids {
-                let story = cached_story(by_story, kept, conn, id)?;
-                let joined = out.iter().any(|(_, j, _)| *j == id);
-                fits.push(!joined && story::across::joins(fp, hours, story));
-            }
-            if let Some(i) = story::across::sole(fits) {
-                let story = cached_story(by_story, kept, conn, ids[i])?;
-                out.push((0.0, ids[i], story.clone()));
-            }
+        if let Some(i) = story::across::sole(fits) {
+            let story = cached_story(by_story, kept, conn, ids[i])?;
+            out.push((0.0, ids[i], story.clone()));
         }
         Ok(out)
     }

@@ -291,15 +291,13 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     // only when the lede writes the word with one too.
     let title_case = is_title_case(&head);
     let named = |name: &String| !title_case || lede_names.iter().any(|(n, _)| n == name);
-    for (name, _) in part_names(&head, true).iter().filter(|(n, _)| named(n)) {
-        names.push(hash(&stem(name)));
-    }
     // Who the headline is about, for the veto: not the source it ends on ("..., says US").
-    for (name, _) in part_names(told(&head), true)
-        .iter()
-        .filter(|(n, _)| named(n))
-    {
-        f.title_names.push(hash(demonym(name)));
+    let about = told(&head).len();
+    for (name, at) in part_names(&head, true).iter().filter(|(n, _)| named(n)) {
+        names.push(hash(&stem(name)));
+        if *at < about {
+            f.title_names.push(hash(demonym(name)));
+        }
     }
     names.extend(lede_names.iter().map(|(n, _)| hash(&stem(n))));
     // A label the comparison leaves out ("North Korea: ...") is still mentioned.
@@ -336,11 +334,11 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     f
 }
 
-/// The names of a headline or a lede (normalised), each with whether it opens the headline:
+/// The names of a headline or a lede (normalised), each with the byte offset it starts at:
 /// words written with a capital that do not open the part or a sentence (an initial, as in
 /// "N. Korea", does not end one), and weekdays aside. A headline's first word is most often who
 /// acts ("Japan summons ..."): it is a name for the veto too, though its capital proves nothing.
-fn part_names(part: &str, headline: bool) -> Vec<(String, bool)> {
+fn part_names(part: &str, headline: bool) -> Vec<(String, usize)> {
     let mut out = Vec::new();
     let mut sentence_start = true;
     let mut prev = (0, 0);
@@ -354,16 +352,14 @@ fn part_names(part: &str, headline: bool) -> Vec<(String, bool)> {
         let capital = word.chars().next().is_some_and(char::is_uppercase);
         let lower = text::normalize(word);
         let weekday = WEEKDAYS.contains(&lower.as_str());
-        if capital && !sentence_start && lower.chars().count() > 1 && !weekday {
-            out.push((lower, false));
-        } else if capital
-            && headline
+        let inside = !sentence_start && lower.chars().count() > 1;
+        // A headline's first word: who acts, most often.
+        let opens = headline
             && prev == (0, 0)
             && lower.chars().count() > 2
-            && !weekday
-            && !STOP_WORDS.contains(&lower.as_str())
-        {
-            out.push((lower, true));
+            && !STOP_WORDS.contains(&lower.as_str());
+        if capital && !weekday && (inside || opens) {
+            out.push((lower, s));
         }
         sentence_start = false;
         prev = (s, e);
