@@ -5,10 +5,13 @@
 //! labelled groups with two entries or more end up as one story and how many stories hold
 //! entries of two groups (false merges). `--only FIELD` keeps the entries whose boolean FIELD
 //! is true (what a topic would let through); `--verbose` lists the splits and false merges of
-//! the first order.
+//! the first order (`--all-orders`: of every order), and each split entry compared with the
+//! other stories of its group. `--vetoes` counts instead, over the pairs of entries published
+//! within a story's span, what keeps apart (or joins) two entries of one group and of
+//! different groups; `--pairs` lists the pairs that join, hours apart and shares.
 //!
 //! ```sh
-//! cargo run --release --example stories_eval -- ../shared/news-dev/items.jsonl [--only korea_russia] [--orders 6] [--verbose]
+//! cargo run --release --example stories_eval -- ../shared/news-dev/items.jsonl [--only korea_russia] [--orders 6] [--verbose [--all-orders]] [--vetoes [--pairs]]
 //! ```
 
 use feedsift::dedup::story::{self, Fingerprint};
@@ -26,7 +29,9 @@ struct Item {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(path) = args.first() else {
-        eprintln!("usage: stories_eval ITEMS.jsonl [--only FIELD] [--orders N] [--verbose]");
+        eprintln!(
+            "usage: stories_eval ITEMS.jsonl [--only FIELD] [--orders N] [--verbose [--all-orders]] [--vetoes [--pairs]]"
+        );
         std::process::exit(2);
     };
     let flag = |name: &str| {
@@ -70,7 +75,7 @@ fn main() {
         items.len()
     );
     if args.iter().any(|a| a == "--vetoes") {
-        vetoes(&items);
+        vetoes(&items, args.iter().any(|a| a == "--pairs"));
         return;
     }
     let mut rng = fastrand::Rng::with_seed(7);
@@ -144,22 +149,26 @@ fn score(
             once += 1;
         } else if verbose {
             println!("split {g} ({n} entries in {} stories):", stories.len());
-            let members: Vec<&Item> = items
-                .iter()
-                .filter(|i| i.group.as_deref() == Some(*g))
-                .collect();
+            // Each entry against each other story its group's entries went to (the whole
+            // story, as the writer compares).
             let weights = frequencies(items);
-            for a in &members {
-                for b in &members {
-                    if a.id < b.id {
-                        let mut s = story::Story::default();
-                        s.add(&b.print, b.hours);
-                        let c = story::explain(&a.print, a.hours, &s, &weights);
-                        println!(
-                            "    {} vs {}: shared {:.2} title {:.2} veto {:?}",
-                            a.id, b.id, c.shared, c.title_shared, c.veto
-                        );
+            let ours: HashSet<usize> = stories.iter().copied().collect();
+            for (k, a) in items.iter().enumerate() {
+                if a.group.as_deref() != Some(*g) {
+                    continue;
+                }
+                for &other in ours.iter().filter(|s| **s != story_of[k]) {
+                    let mut s = story::Story::default();
+                    for (j, b) in items.iter().enumerate() {
+                        if story_of[j] == other {
+                            s.add(&b.print, b.hours);
+                        }
                     }
+                    let c = story::explain(&a.print, a.hours, &s, &weights);
+                    println!(
+                        "    {} vs story [{other}]: shared {:.2} title {:.2} veto {:?}",
+                        a.id, c.shared, c.title_shared, c.veto
+                    );
                 }
             }
             for (k, i) in items.iter().enumerate() {
@@ -190,8 +199,8 @@ fn print_item(i: &Item, label: &str) {
 }
 
 /// How often each veto keeps apart two entries of one group, and two of different groups,
-/// published within a story's span.
-fn vetoes(items: &[Item]) {
+/// published within a story's span (and, with `pairs`, the pairs that join).
+fn vetoes(items: &[Item], pairs: bool) {
     let weights = frequencies(items);
     let mut counts: BTreeMap<(bool, &str), usize> = BTreeMap::new();
     for (k, a) in items.iter().enumerate() {
@@ -204,6 +213,17 @@ fn vetoes(items: &[Item]) {
             s.add(&b.print, b.hours);
             let c = story::explain(&a.print, a.hours, &s, &weights);
             let joins = c.joins().is_some();
+            if joins && pairs {
+                println!(
+                    "{} {:>3}h {:.2} {:.2} {:<70.70} | {:<70.70}",
+                    if same { "SAME" } else { "diff" },
+                    (a.hours - b.hours).abs(),
+                    c.shared,
+                    c.title_shared,
+                    a.title,
+                    b.title
+                );
+            }
             *counts
                 .entry((
                     same,

@@ -116,6 +116,30 @@ impl PrintCache {
         Ok(out)
     }
 
+    /// The first of the stories `ids` now told in the words of `grown`, a story an entry just
+    /// joined ([`Story::drawn_into`]), with what its entries say.
+    fn drawn_into(
+        &mut self,
+        conn: &Connection,
+        ids: &[i64],
+        grown: &Story,
+    ) -> rusqlite::Result<Option<(i64, Story)>> {
+        self.weights(conn)?;
+        let PrintCache {
+            by_story,
+            kept,
+            weights,
+        } = self;
+        let weights = weights.as_ref().expect("loaded");
+        for &id in ids {
+            let story = cached_story(by_story, kept, conn, id)?;
+            if story.drawn_into(grown, weights) {
+                return Ok(Some((id, story.clone())));
+            }
+        }
+        Ok(None)
+    }
+
     /// What a story's entries say, from the cache, loading the story first if needed.
     fn story(&mut self, conn: &Connection, story_id: i64) -> rusqlite::Result<&Story> {
         cached_story(&mut self.by_story, &mut self.kept, conn, story_id)
@@ -236,8 +260,9 @@ pub(super) fn lead_story(
 
 /// The story a new entry (sorting at `sort`) joins: the one of its canonical link; else the
 /// one it is told most closely like. Every other story it is told like is the same story too,
-/// and merges into the one it joins (so the grouping does not depend on the order entries
-/// arrive in). `None`: a new story.
+/// and merges into the one it joins, and so does every other candidate story then told in the
+/// words of the story grown by the entry ([`Story::drawn_into`]): so the grouping does not
+/// depend on the order entries arrive in. `None`: a new story.
 pub(super) fn story_for(
     tx: &mut Tx<'_>,
     n: &NewEntry,
@@ -245,7 +270,7 @@ pub(super) fn story_for(
     now: i64,
 ) -> rusqlite::Result<Option<StoryAt>> {
     let by_link = story_by_url(tx, n, sort)?;
-    let alike = similar_stories(tx, n, sort)?;
+    let (alike, mut others) = similar_stories(tx, n, sort)?;
     let Some(mut into) = by_link.or_else(|| alike.first().map(|a| a.0)) else {
         if let Some(fp) = &n.fingerprint {
             tx.prints.weights(tx.conn)?.add_story(&fp.words);
@@ -263,6 +288,16 @@ pub(super) fn story_for(
     for (other, _) in alike {
         if other.0 != into.0 {
             into = merge_stories(tx, other.0, into.0, now)?;
+        }
+    }
+    if let Some(fp) = &n.fingerprint {
+        let mut grown = story_words(tx, into.0)?;
+        grown.add(fp, sort / 3600);
+        others.retain(|id| *id != into.0);
+        while let Some((other, story)) = tx.prints.drawn_into(tx.conn, &others, &grown)? {
+            others.retain(|id| *id != other);
+            grown.absorb(&story);
+            into = merge_stories(tx, other, into.0, now)?;
         }
     }
     Ok(Some(into))
@@ -290,23 +325,24 @@ fn story_by_url(conn: &Connection, n: &NewEntry, sort: i64) -> rusqlite::Result<
     .optional()
 }
 
+/// The stories a new entry joins, closest first, with what their entries say; and the other
+/// candidate stories' ids, nearest first.
+type Candidates = (Vec<(StoryAt, Story)>, Vec<i64>);
+
 /// The stories told in the words of `n` (sorting at `sort`), closest first: among the stories
 /// its topics matched within [`story::SPAN_HOURS`], those [`story::join_score`] accepts, with
 /// what their entries say. The closest is first; the others are kept only when they still fit
-/// with those before them ([`Story::fits_with`]: one span, no different acts). A story that
+/// with those before them ([`Story::fits_with`]: one span, no different acts). Then the other
+/// candidates, nearest first (which the grown story may draw in, see [`story_for`]). A story that
 /// already holds an entry of the same feed is a candidate like any other: outlets carry one
 /// event in several pieces (NBC News' two reports of the arms talks, a live page beside the
 /// article), and the vetoes, not the outlet, keep a saga's days apart.
-fn similar_stories(
-    tx: &mut Tx<'_>,
-    n: &NewEntry,
-    sort: i64,
-) -> rusqlite::Result<Vec<(StoryAt, Story)>> {
+fn similar_stories(tx: &mut Tx<'_>, n: &NewEntry, sort: i64) -> rusqlite::Result<Candidates> {
     let Some(fp) = &n.fingerprint else {
-        return Ok(Vec::new());
+        return Ok(Default::default());
     };
     if n.topics.is_empty() || fp.words.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Default::default());
     }
     let ids = candidate_stories(tx, n, sort)?;
     let mut alike = tx.prints.joined_by(tx.conn, &ids, fp, sort / 3600)?;
@@ -320,7 +356,11 @@ fn similar_stories(
             out.push(((id, story_sort(tx, id)?), story));
         }
     }
-    Ok(out)
+    let others = ids
+        .into_iter()
+        .filter(|id| !out.iter().any(|((o, _), _)| o == id))
+        .collect();
+    Ok((out, others))
 }
 
 /// The stories of `n`'s topics sorting within [`story::SPAN_HOURS`] of `sort`, nearest first

@@ -20,9 +20,11 @@
 //! among the story's, taken over all the story's entries, or when one of the story's entries
 //! would so join the new entry (either way round: which arrives first does not decide), with at
 //! least [`MIN_EVENT_WORDS`] shared words that are not names; when it would join several, they
-//! are one story and merge, if they fit together ([`Story::fits_with`]). Nothing may veto it:
+//! are one story and merge, if they fit together ([`Story::fits_with`]), and so does any other
+//! story then told in the words of the story it grew ([`Story::drawn_into`]). Nothing may veto it:
 //! the story would then span more than [`SPAN_HOURS`], the entry would lie more than
-//! [`GAP_HOURS`] from every entry of the story (the next day's news of one saga), the headlines
+//! [`GAP_HOURS`] from every entry of the story (the next day's news of one saga; told nearly
+//! alike, [`ALIKE_GAP_HOURS`]), the headlines
 //! would report different acts ("meets" / "shows off"), two different weekdays, numbers with
 //! none in common, or headlines that each name someone the other never mentions ("Putin meets
 //! Kim" / "Putin meets Xi"; the source a headline ends on, "..., says US", is not who it is
@@ -59,6 +61,15 @@ pub const MIN_EVENT_WORDS: usize = 2;
 /// the next). On the labelled real news every group of one event but one has its entries within
 /// ten hours of each other.
 pub const GAP_HOURS: i64 = 10;
+/// How far from a story's nearest entry an entry told nearly alike may lie (its words and
+/// its title's words both shared over their thresholds, [`MIN_SHARED`] and
+/// [`MIN_TITLE_SHARED`]): an outlet in another time zone reports the event in its own morning
+/// ("North Korea slams US over decision to send tanks to Ukraine", twelve hours after
+/// "North Korea condemns US sending battle tanks to Ukraine"). On the labelled real news the
+/// five pairs of entries 11 to 13 hours apart told so alike each report one event, while 18
+/// hours apart the next day's event of a saga is told as alike (the two defence ministers
+/// meeting, then Kim receiving the Russian one); at 16 hours, one such saga merges.
+pub const ALIKE_GAP_HOURS: i64 = 14;
 /// Words of the text read after the title: the lede, where wire copy says what happened.
 pub const LEDE_WORDS: usize = 40;
 /// The weighted share of a new entry's words (title and lede) that must be among a story's for
@@ -583,6 +594,20 @@ impl Story {
         };
         span <= SPAN_HOURS && !(self.acts != 0 && other.acts != 0 && self.acts & other.acts == 0)
     }
+
+    /// Whether this story is now told in the words of `grown`, a story that an entry just
+    /// joined: it fits with it, and one of its entries would join it as a new entry would. The
+    /// entry that grew `grown` need not be told like any of this story's entries (no bridge),
+    /// only the stories together: an outlet's rewording of the event ("US warns N Korea against
+    /// selling weapons to Russia") that came before the copies it shares its words with stays
+    /// apart otherwise, as whether it joins would depend on the order entries arrive in.
+    pub fn drawn_into(&self, grown: &Story, weights: &WordFrequencies) -> bool {
+        self.fits_with(grown)
+            && self
+                .members
+                .iter()
+                .any(|(m, at)| Scorer::new(m, *at, weights).joins_story(grown).is_some())
+    }
 }
 
 /// Why a new entry does or does not join a story (see [`explain`]).
@@ -691,10 +716,10 @@ impl<'a> Scorer<'a> {
         if self.fp.words.is_empty() {
             return None;
         }
-        if veto(self.fp, self.hours, story).is_some() {
+        let (all, title) = self.shares(story);
+        if veto(self.fp, self.hours, story, all, title).is_some() {
             return None;
         }
-        let (all, title) = self.shares(story);
         joins(all, title)
     }
 }
@@ -735,18 +760,28 @@ pub fn explain(
         shared,
         title_shared,
         common,
-        veto: veto(fp, hours, story),
+        veto: veto(fp, hours, story, shared, title_shared),
         reverse,
         across: across::joins(fp, hours, story),
     }
 }
 
 /// What keeps an entry out of a story whatever their words.
-fn veto(fp: &Fingerprint, hours: i64, story: &Story) -> Option<&'static str> {
+fn veto(
+    fp: &Fingerprint,
+    hours: i64,
+    story: &Story,
+    shared: f64,
+    title_shared: f64,
+) -> Option<&'static str> {
     if story.span_with(hours) > SPAN_HOURS {
         return Some("more than a day apart");
     }
-    if story.gap_to(hours) > GAP_HOURS {
+    // Told nearly alike (both shares), it may lie a little further off: an outlet half a world
+    // away reports the same event in its own morning.
+    let alike = shared >= MIN_SHARED && title_shared >= MIN_TITLE_SHARED;
+    let gap = if alike { ALIKE_GAP_HOURS } else { GAP_HOURS };
+    if story.gap_to(hours) > gap {
         return Some("half a day from its nearest entry");
     }
     let event_words = fp
@@ -926,8 +961,32 @@ pub fn group(entries: &[(Fingerprint, i64)]) -> Vec<usize> {
         weights.add_to_story(&fp.words, story);
         story.add(fp, *hours);
         story_of.push(into);
+        regroup(&mut stories, &mut story_of, into, &weights);
     }
     story_of
+}
+
+/// Merges into story `into`, grown by an entry, every other story that is now told in its
+/// words ([`Story::drawn_into`]), until none is.
+fn regroup(
+    stories: &mut [Option<Story>],
+    story_of: &mut [usize],
+    into: usize,
+    weights: &WordFrequencies,
+) {
+    loop {
+        let grown = stories[into].as_ref().expect("alive");
+        let found = stories
+            .iter()
+            .enumerate()
+            .find_map(|(i, s)| (i != into && s.as_ref()?.drawn_into(grown, weights)).then_some(i));
+        let Some(other) = found else { return };
+        let b = stories[other].take().expect("found");
+        stories[into].as_mut().expect("alive").absorb(&b);
+        for s in story_of.iter_mut().filter(|s| **s == other) {
+            *s = into;
+        }
+    }
 }
 
 #[cfg(test)]

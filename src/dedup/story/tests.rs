@@ -154,8 +154,21 @@ fn one_visit_s_different_acts_and_days_stay_apart() {
         "British and American spelling, one act"
     );
     assert!(
-        !same_story(&meets, &greets, GAP_HOURS + 2),
-        "half a day of silence between them"
+        same_story(&meets, &greets, GAP_HOURS + 2),
+        "told alike, an outlet's own morning half a world away"
+    );
+    assert!(
+        !same_story(&meets, &greets, ALIKE_GAP_HOURS + 2),
+        "more than half a day of silence between them"
+    );
+    let receives = fingerprint(
+        "Russian delegation led by Shoigu holds talks with Kim",
+        "Kim Jong Un met the Russian defence minister, Sergei Shoigu, in Pyongyang.",
+    );
+    assert!(same_story(&meets, &receives, 2), "told less alike");
+    assert!(
+        !same_story(&meets, &receives, GAP_HOURS + 2),
+        "told less alike, half a day of silence between them"
     );
     // An entry that reports no act, told like both, does not make them one.
     let vows = fingerprint(
