@@ -18,8 +18,10 @@ const WORDS_SHOWN: usize = 8;
 #[derive(Debug, Serialize)]
 struct Joined {
     /// `first`, `link`, `words` (it joins the entries before it), `names` (in another
-    /// language: it names the same alias sets as one of them, and fits no other story), or
-    /// `bridge` (it does not on its own: a later entry told like both brought it in).
+    /// language: it names the same alias sets as one of them, and fits no other story),
+    /// `story` (it joins the story as later entries grew it: told in the words of all the
+    /// others together), or `bridge` (it does not on its own: a later entry told like both
+    /// brought it in).
     by: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     same_link_as: Option<String>,
@@ -110,14 +112,20 @@ fn story_view(config: &Config, s: &TopicStory, weights: &WordFrequencies) -> Sto
     for (i, e) in s.entries.iter().enumerate() {
         let (fp, text) = &texts[i];
         let hours = e.sort_time.timestamp() / 3600;
+        // Every other entry of the story, for one a later entry's words drew in.
+        let mut others = Story::default();
+        for (k, (other, _)) in texts.iter().enumerate() {
+            if k != i {
+                others.add(other, s.entries[k].sort_time.timestamp() / 3600);
+            }
+        }
         let joined = joined(
             config,
             &s.entries[..i],
             e,
-            fp,
-            text,
+            (fp, text),
             hours,
-            &before,
+            (&before, &others),
             weights,
         );
         before.add(fp, hours);
@@ -146,17 +154,15 @@ fn story_view(config: &Config, s: &TopicStory, weights: &WordFrequencies) -> Sto
     }
 }
 
-/// Why entry `e` (with fingerprint `fp`) is in the story whose earlier entries are `earlier`
-/// (their words: `before`).
-#[allow(clippy::too_many_arguments)]
+/// Why entry `e` (with its fingerprint and text) is in the story whose earlier entries are
+/// `earlier` (their words: `before`; of all its other entries: `others`).
 fn joined(
     config: &Config,
     earlier: &[StoryEntry],
     e: &StoryEntry,
-    fp: &Fingerprint,
-    text: &str,
+    (fp, text): (&Fingerprint, &str),
     hours: i64,
-    before: &Story,
+    (before, others): (&Story, &Story),
     weights: &WordFrequencies,
 ) -> Joined {
     let none = |by| Joined {
@@ -184,14 +190,20 @@ fn joined(
         );
         return j;
     }
-    let c = story::explain(fp, hours, before, weights);
+    let mut c = story::explain(fp, hours, before, weights);
     let names = story::stems(&e.title, text);
     let by = if c.joins().is_some() {
         "words"
     } else if c.across {
         "names"
     } else {
-        "bridge"
+        let whole = story::explain(fp, hours, others, weights);
+        if whole.veto.is_none() && whole.joins().is_some() {
+            c = whole;
+            "story"
+        } else {
+            "bridge"
+        }
     };
     Joined {
         by,
@@ -245,6 +257,9 @@ fn reason(j: &Joined) -> String {
             "in another language, names what an entry within {} h names ({}), and fits no other story",
             story::GAP_HOURS,
             j.names.join(", ")
+        ),
+        "story" => format!(
+            "told in the words of the story's other entries together, as later ones grew it ({score}): {words}"
         ),
         _ => format!(
             "brought in by a later entry told like both (alone: {score}{}): {words}",

@@ -69,3 +69,121 @@ fn real_news_dev_split_holds_its_figures() {
     assert!(figure(stories, "shown once (") >= SHOWN_ONCE, "{stories}");
     assert!(stories.ends_with(" 0 false merges"), "{stories}");
 }
+
+/// One announcement of the development split told by nine entries of seven outlets over a day
+/// (the US saying Russia–North Korea arms talks were advancing, 30–31 August 2023), each outlet
+/// a feed of its own. The first report (The Hill) and an early rewording that shares few of its
+/// words (Al Jazeera: "US warns N Korea against selling weapons to Russia for Ukraine war") are
+/// polled first, and are two stories; the other outlets' copies, polled next, join the first
+/// report's story and bring the rewording in (a copy told like both, or the grown story told in
+/// its words): one story, as if they had come in another order, and `feedsift stories` says
+/// that the rewording is told in the words of the story's other entries together.
+#[tokio::test]
+async fn one_announcement_told_nine_ways_is_one_story_and_says_why() {
+    use crate::helpers::*;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let items = root.join("../shared/news-dev/items.jsonl");
+    let Ok(text) = std::fs::read_to_string(&items) else {
+        println!("{} is not there: skipped", items.display());
+        return;
+    };
+    let group = "2023-08-30-us-nk-russia-arms-talks-advancing";
+    let mut by_source: std::collections::BTreeMap<String, Vec<serde_json::Value>> =
+        Default::default();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["story"] == group {
+            by_source
+                .entry(v["source"].as_str().unwrap().to_string())
+                .or_default()
+                .push(v);
+        }
+    }
+    assert_eq!(by_source.values().map(Vec::len).sum::<usize>(), 9);
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let server = FeedServer::start().await;
+    let (mut first, mut feeds) = (String::new(), String::new());
+    for (k, (source, entries)) in by_source.iter().enumerate() {
+        let mut xml = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{}</title><link>https://example.com/</link>",
+            escape(source)
+        );
+        for v in entries {
+            let at = chrono::DateTime::parse_from_rfc3339(v["published"].as_str().unwrap())
+                .unwrap()
+                .to_rfc2822();
+            xml.push_str(&format!(
+                "<item><guid>{}</guid><title>{}</title><link>{}</link><description>{}</description><pubDate>{at}</pubDate></item>",
+                escape(v["id"].as_str().unwrap()),
+                escape(v["title"].as_str().unwrap()),
+                escape(v["link"].as_str().unwrap()),
+                escape(v["summary"].as_str().unwrap_or_default()),
+            ));
+        }
+        xml.push_str("</channel></rss>");
+        let path = format!("/{k}.xml");
+        server.set(&path, "application/rss+xml", xml);
+        let feed = format!(
+            "[[feed]]\nurl = \"{}\"\ntitle = \"{}\"\n\n",
+            server.url(&path),
+            source
+        );
+        if source == "The Hill" || source == "Al Jazeera" {
+            first.push_str(&feed);
+        }
+        feeds.push_str(&feed);
+    }
+    // The example config's aliases and topics, with these feeds instead of its own.
+    let mut example: toml_edit::DocumentMut =
+        std::fs::read_to_string(root.join("config/feedsift.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
+    example.remove("feed");
+    example.remove("daemon");
+    let cfg = TestConfig::new(&format!("{first}\n{example}"));
+    let run = |args: &'static [&'static str]| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_feedsift"))
+            .arg("--config")
+            .arg(&cfg.path)
+            .args(args)
+            .output()
+    };
+    let count = |o: std::process::Output| -> usize {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v.as_array().unwrap().len()
+    };
+    let o = run(&["poll"]).await.unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let apart = count(run(&["stories", "korea-russia", "--json"]).await.unwrap());
+    assert_eq!(apart, 2, "the first report and the rewording, apart");
+    cfg.write(&format!("{feeds}\n{example}"));
+    let o = run(&["poll"]).await.unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&["stories", "korea-russia", "--json"]).await.unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stories: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let stories = stories.as_array().unwrap();
+    let titles: Vec<&str> = stories
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(stories.len(), 1, "one story, not {titles:?}");
+    let entries = stories[0]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 9, "{}", stories[0]);
+    let drawn = entries
+        .iter()
+        .find(|e| {
+            e["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("US warns N Korea against selling")
+        })
+        .expect("the rewording is in the story");
+    assert_eq!(drawn["joined"]["by"], "story", "{drawn}");
+}
