@@ -358,7 +358,13 @@ pub fn why(config_path: &Path, topic: &str, links: &[String], json: bool) -> Cli
     let mut s = String::new();
     for v in &views {
         let verdict = match (v.same_story, v.joins) {
-            (true, _) => "they are one story",
+            (true, true) => "they are one story: it joins by its words",
+            (true, false) if v.across_languages => {
+                "they are one story: across languages, by the alias sets both name"
+            }
+            (true, false) => {
+                "they are one story, though not by these words: the story's other entries brought them together"
+            }
             (false, true) => "it would join",
             (false, false) if v.across_languages => {
                 "it would join across languages, if it fitted no other story"
