@@ -79,6 +79,26 @@ impl PrintCache {
         Ok(self.weights.as_mut().expect("loaded"))
     }
 
+    /// The cached stories, their count of fingerprints and the word frequencies (loaded first
+    /// if needed), apart, to score against stories while loading more.
+    #[allow(clippy::type_complexity)]
+    fn parts(
+        &mut self,
+        conn: &Connection,
+    ) -> rusqlite::Result<(
+        &mut HashMap<i64, (Story, usize)>,
+        &mut usize,
+        &WordFrequencies,
+    )> {
+        self.weights(conn)?;
+        let PrintCache {
+            by_story,
+            kept,
+            weights,
+        } = self;
+        Ok((by_story, kept, weights.as_ref().expect("loaded")))
+    }
+
     /// Each of the stories `ids` that a new entry `fp` (published at `hours`) joins by its
     /// words, and the only other one it may join across languages ([`story::across`], scored
     /// 0), with its score and what its entries say (loading stories and word weights as
@@ -90,13 +110,8 @@ impl PrintCache {
         fp: &Fingerprint,
         hours: i64,
     ) -> rusqlite::Result<Vec<(f64, i64, Story)>> {
-        self.weights(conn)?;
-        let PrintCache {
-            by_story,
-            kept,
-            weights,
-        } = self;
-        let scorer = story::Scorer::new(fp, hours, weights.as_ref().expect("loaded"));
+        let (by_story, kept, weights) = self.parts(conn)?;
+        let scorer = story::Scorer::new(fp, hours, weights);
         let mut out = Vec::new();
         // Which stories it may join across languages, by the names alone: the only one besides
         // those it joins by its words is joined, or merged with them.
@@ -124,13 +139,7 @@ impl PrintCache {
         ids: &[i64],
         grown: &Story,
     ) -> rusqlite::Result<Option<(i64, Story)>> {
-        self.weights(conn)?;
-        let PrintCache {
-            by_story,
-            kept,
-            weights,
-        } = self;
-        let weights = weights.as_ref().expect("loaded");
+        let (by_story, kept, weights) = self.parts(conn)?;
         for &id in ids {
             let story = cached_story(by_story, kept, conn, id)?;
             if story.drawn_into(grown, weights) {

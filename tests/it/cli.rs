@@ -3,24 +3,6 @@
 use crate::helpers::*;
 use std::process::Output;
 
-fn bin() -> tokio::process::Command {
-    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_feedsift"));
-    c.env_remove("FEEDSIFT_CONFIG")
-        .env_remove("STATE_DIRECTORY")
-        .env_remove("NOTIFY_SOCKET");
-    c
-}
-
-async fn run(cfg: &TestConfig, args: &[&str]) -> Output {
-    bin()
-        .arg("--config")
-        .arg(&cfg.path)
-        .args(args)
-        .output()
-        .await
-        .unwrap()
-}
-
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -32,7 +14,7 @@ fn stderr(o: &Output) -> String {
 #[tokio::test]
 async fn check_accepts_the_example_config() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config/feedsift.toml");
-    let o = bin()
+    let o = feedsift_bin()
         .args(["check", "--config", example])
         .output()
         .await
@@ -51,7 +33,7 @@ async fn check_accepts_the_example_config() {
 #[tokio::test]
 async fn check_rejects_a_typo_naming_file_line_and_column() {
     let cfg = TestConfig::new("[daemon]\nlisten = \"127.0.0.1:8080\"\npoll_intervall = \"10m\"\n");
-    let o = run(&cfg, &["check"]).await;
+    let o = feedsift(&cfg, &["check"]).await;
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
@@ -66,7 +48,7 @@ async fn check_rejects_a_typo_naming_file_line_and_column() {
 #[tokio::test]
 async fn check_rejects_a_bad_query_with_its_position() {
     let cfg = TestConfig::new("[[topic]]\nid = \"t\"\nquery = \"korea AND (russia\"\n");
-    let o = run(&cfg, &["check"]).await;
+    let o = feedsift(&cfg, &["check"]).await;
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains(":3:27: topic \"t\" query: expected ')' after \"russia\""),
@@ -113,7 +95,7 @@ query = '''("kim jong un" OR "north korea") AND (russia OR shoigu)'''
         server.url("/wire.xml"),
         server.url("/gone.xml")
     ));
-    let o = run(&cfg, &["poll"]).await;
+    let o = feedsift(&cfg, &["poll"]).await;
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("2 feeds polled: 1 ok (0 unchanged), 1 failed; 2 new entries, 0 updated, 1 new topic match"), "{out}");
@@ -122,14 +104,14 @@ query = '''("kim jong un" OR "north korea") AND (russia OR shoigu)'''
         "{out}"
     );
 
-    let o = run(&cfg, &["poll"]).await;
+    let o = feedsift(&cfg, &["poll"]).await;
     assert!(
         stdout(&o).contains("1 ok (1 unchanged), 1 failed; 0 new entries"),
         "{}",
         stdout(&o)
     );
 
-    let o = run(&cfg, &["export", "korea-russia"]).await;
+    let o = feedsift(&cfg, &["export", "korea-russia"]).await;
     assert!(o.status.success(), "{}", stderr(&o));
     let atom = stdout(&o);
     let feed = feed_rs::parser::parse(atom.as_bytes()).expect("valid Atom");
@@ -140,12 +122,12 @@ query = '''("kim jong un" OR "north korea") AND (russia OR shoigu)'''
         .collect();
     assert_eq!(titles, ["Kim Jong Un receives Shoigu"]);
 
-    let o = run(&cfg, &["query", "seoul", "--json"]).await;
+    let o = feedsift(&cfg, &["query", "seoul", "--json"]).await;
     let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(rows[0]["title"], "Seoul stocks rise");
     assert_eq!(rows[0]["matched"][0], "title:seoul");
 
-    let o = run(&cfg, &["query", "seoul AND (", "--json"]).await;
+    let o = feedsift(&cfg, &["query", "seoul AND (", "--json"]).await;
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("query:1:12: expected a term"),
@@ -153,10 +135,10 @@ query = '''("kim jong un" OR "north korea") AND (russia OR shoigu)'''
         stderr(&o)
     );
 
-    let o = run(&cfg, &["export", "nope"]).await;
+    let o = feedsift(&cfg, &["export", "nope"]).await;
     assert_eq!(o.status.code(), Some(2));
 
-    let o = run(&cfg, &["feeds", "--json"]).await;
+    let o = feedsift(&cfg, &["feeds", "--json"]).await;
     let feeds: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(feeds[0]["status"], "ok");
     assert_eq!(feeds[0]["entries"], 2);
@@ -170,7 +152,7 @@ async fn poll_exits_1_only_when_every_feed_failed() {
     let server = FeedServer::start().await;
     server.set_status("/a.xml", 500, &[]);
     let cfg = TestConfig::new(&format!("[[feed]]\nurl = \"{}\"\n", server.url("/a.xml")));
-    let o = run(&cfg, &["poll"]).await;
+    let o = feedsift(&cfg, &["poll"]).await;
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("every feed failed"), "{}", stderr(&o));
 }
@@ -202,17 +184,17 @@ async fn gc_deletes_old_unmatched_entries_the_feed_no_longer_lists() {
         "[daemon]\nretention = \"1s\"\n\n[[feed]]\nurl = \"{}\"\n\n[[topic]]\nid = \"kr\"\nquery = \"shoigu\"\n",
         server.url("/wire.xml")
     ));
-    assert!(run(&cfg, &["poll"]).await.status.success());
+    assert!(feedsift(&cfg, &["poll"]).await.status.success());
     // The feed drops entries 1 and 2; 3 is still listed.
     server.set("/wire.xml", "application/rss+xml", items(&["3"]));
-    assert!(run(&cfg, &["poll"]).await.status.success());
+    assert!(feedsift(&cfg, &["poll"]).await.status.success());
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let o = run(&cfg, &["gc"]).await;
+    let o = feedsift(&cfg, &["gc"]).await;
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).starts_with("deleted 1 entry "), "{}", stdout(&o));
     assert!(stdout(&o).contains("; 2 entries kept"), "{}", stdout(&o));
     // The matched entry is still served.
-    let o = run(&cfg, &["export", "kr"]).await;
+    let o = feedsift(&cfg, &["export", "kr"]).await;
     assert!(
         stdout(&o).contains("Kim Jong Un receives Shoigu"),
         "{}",
@@ -254,7 +236,7 @@ query = "harvest"
 feeds = ["tag:asia"]
 "#
     ));
-    let o = run(&cfg, &["inspect", &url, "--json"]).await;
+    let o = feedsift(&cfg, &["inspect", &url, "--json"]).await;
     assert!(o.status.success(), "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let inspected: Vec<(String, Vec<String>)> = report["entries"]
@@ -281,7 +263,7 @@ feeds = ["tag:asia"]
             ),
         ]
     );
-    let o = run(&cfg, &["poll"]).await;
+    let o = feedsift(&cfg, &["poll"]).await;
     assert!(o.status.success(), "{}", stderr(&o));
     for (topic, want) in [
         (
@@ -290,7 +272,7 @@ feeds = ["tag:asia"]
         ),
         ("scoped", vec!["Harvest festival"]),
     ] {
-        let o = run(&cfg, &["export", topic, "--format", "json"]).await;
+        let o = feedsift(&cfg, &["export", topic, "--format", "json"]).await;
         assert!(o.status.success(), "{}", stderr(&o));
         let feed: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
         let mut polled: Vec<&str> = feed["items"]
@@ -312,18 +294,18 @@ async fn poll_beside_a_running_daemon_stops_naming_it_and_reading_commands_still
         "[daemon]\ndatabase = \"feedsift.db\"\n[[feed]]\nurl = \"{}\"\n",
         server.url("/a.xml")
     ));
-    let o = run(&cfg, &["feeds"]).await;
+    let o = feedsift(&cfg, &["feeds"]).await;
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("no database yet"), "{}", stderr(&o));
     assert!(!cfg.dir.path().join("feedsift.db").exists());
 
-    assert_eq!(run(&cfg, &["poll"]).await.status.code(), Some(0));
+    assert_eq!(feedsift(&cfg, &["poll"]).await.status.code(), Some(0));
     let daemon = TestDaemon::start(&cfg).await;
     wait_for("the daemon to hold the database", || async {
         daemon.get("/healthz").await.status() == 200
     })
     .await;
-    let o = run(&cfg, &["poll"]).await;
+    let o = feedsift(&cfg, &["poll"]).await;
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains(&format!(
@@ -333,7 +315,7 @@ async fn poll_beside_a_running_daemon_stops_naming_it_and_reading_commands_still
         "{}",
         stderr(&o)
     );
-    let o = run(&cfg, &["feeds"]).await;
+    let o = feedsift(&cfg, &["feeds"]).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains(&server.url("/a.xml")), "{}", stdout(&o));
     daemon.stop().await;
@@ -353,7 +335,7 @@ async fn opml_import_adds_new_feeds_with_folders_as_tags_keeps_the_config_and_ex
 </body></opml>"#,
     )
     .unwrap();
-    let o = run(&cfg, &["import-opml", opml.to_str().unwrap()]).await;
+    let o = feedsift(&cfg, &["import-opml", opml.to_str().unwrap()]).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         stdout(&o).lines().next(),
@@ -366,8 +348,8 @@ async fn opml_import_adds_new_feeds_with_folders_as_tags_keeps_the_config_and_ex
         "{text}"
     );
     assert!(text.contains("tags = [\"asia-news\"]"), "{text}");
-    assert_eq!(run(&cfg, &["check"]).await.status.code(), Some(0));
-    let again = run(&cfg, &["import-opml", opml.to_str().unwrap()]).await;
+    assert_eq!(feedsift(&cfg, &["check"]).await.status.code(), Some(0));
+    let again = feedsift(&cfg, &["import-opml", opml.to_str().unwrap()]).await;
     assert!(
         stdout(&again).contains("0 feeds added"),
         "{}",
@@ -378,11 +360,11 @@ async fn opml_import_adds_new_feeds_with_folders_as_tags_keeps_the_config_and_ex
     let real = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/corpus/feedvalidator/opml/clean/subscriptionList.opml");
     if real.exists() {
-        let o = run(&cfg, &["import-opml", real.to_str().unwrap()]).await;
+        let o = feedsift(&cfg, &["import-opml", real.to_str().unwrap()]).await;
         assert!(stdout(&o).contains("13 feeds added"), "{}", stdout(&o));
     }
 
-    let o = run(&cfg, &["export-opml"]).await;
+    let o = feedsift(&cfg, &["export-opml"]).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let back = stdout(&o);
     assert!(back.contains("<opml version=\"2.0\">"), "{back}");
@@ -402,11 +384,11 @@ async fn a_broken_opml_file_is_a_usage_error_and_leaves_the_config_as_it_was() {
     let cfg = TestConfig::new(toml);
     let opml = cfg.dir.path().join("broken.opml");
     std::fs::write(&opml, "<opml version=\"2.0\"><body><outline text=").unwrap();
-    let o = run(&cfg, &["import-opml", opml.to_str().unwrap()]).await;
+    let o = feedsift(&cfg, &["import-opml", opml.to_str().unwrap()]).await;
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("is not OPML"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&cfg.path).unwrap(), toml);
-    let o = run(&cfg, &["import-opml", "/nonexistent/subs.opml"]).await;
+    let o = feedsift(&cfg, &["import-opml", "/nonexistent/subs.opml"]).await;
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("cannot read /nonexistent/subs.opml"),

@@ -367,3 +367,23 @@ pub fn tsv_fixture(name: &str) -> Vec<Vec<String>> {
         .map(|l| l.split('\t').map(String::from).collect())
         .collect()
 }
+
+/// The `feedsift` binary, without the environment a developer's shell may set for it.
+pub fn feedsift_bin() -> tokio::process::Command {
+    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_feedsift"));
+    c.env_remove("FEEDSIFT_CONFIG")
+        .env_remove("STATE_DIRECTORY")
+        .env_remove("NOTIFY_SOCKET");
+    c
+}
+
+/// Runs the `feedsift` binary with `cfg` and `args`.
+pub async fn feedsift(cfg: &TestConfig, args: &[&str]) -> std::process::Output {
+    feedsift_bin()
+        .arg("--config")
+        .arg(&cfg.path)
+        .args(args)
+        .output()
+        .await
+        .unwrap()
+}

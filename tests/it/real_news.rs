@@ -146,26 +146,19 @@ async fn one_announcement_told_nine_ways_is_one_story_and_says_why() {
     example.remove("feed");
     example.remove("daemon");
     let cfg = TestConfig::new(&format!("{first}\n{example}"));
-    let run = |args: &'static [&'static str]| {
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_feedsift"))
-            .arg("--config")
-            .arg(&cfg.path)
-            .args(args)
-            .output()
-    };
     let count = |o: std::process::Output| -> usize {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         v.as_array().unwrap().len()
     };
-    let o = run(&["poll"]).await.unwrap();
+    let o = feedsift(&cfg, &["poll"]).await;
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let apart = count(run(&["stories", "korea-russia", "--json"]).await.unwrap());
+    let apart = count(feedsift(&cfg, &["stories", "korea-russia", "--json"]).await);
     assert_eq!(apart, 2, "the first report and the rewording, apart");
     cfg.write(&format!("{feeds}\n{example}"));
-    let o = run(&["poll"]).await.unwrap();
+    let o = feedsift(&cfg, &["poll"]).await;
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = run(&["stories", "korea-russia", "--json"]).await.unwrap();
+    let o = feedsift(&cfg, &["stories", "korea-russia", "--json"]).await;
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stories: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let stories = stories.as_array().unwrap();

@@ -339,15 +339,8 @@ async fn stories_command_says_why_each_entry_joined() {
     let cfg = TestConfig::new(&format!(
         "{feeds}[[topic]]\nid = \"leaders\"\nquery = \"putin OR kim\"\n"
     ));
-    let run = |args: &'static [&'static str]| {
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_feedsift"))
-            .arg("--config")
-            .arg(&cfg.path)
-            .args(args)
-            .output()
-    };
-    assert!(run(&["poll"]).await.unwrap().status.success());
-    let o = run(&["stories", "leaders", "--json"]).await.unwrap();
+    assert!(feedsift(&cfg, &["poll"]).await.status.success());
+    let o = feedsift(&cfg, &["stories", "leaders", "--json"]).await;
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stories: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let summit = stories
@@ -389,28 +382,30 @@ async fn stories_command_says_why_each_entry_joined() {
         "{worded}"
     );
     // The text form says the same in words.
-    let text = run(&["stories", "leaders"]).await.unwrap().stdout;
+    let text = feedsift(&cfg, &["stories", "leaders"]).await.stdout;
     let text = String::from_utf8_lossy(&text).into_owned();
     assert!(
         text.contains("(4 outlets)") && text.contains("same link as"),
         "{text}"
     );
     assert!(text.contains("told in the same words"), "{text}");
-    let o = run(&["stories", "nope"]).await.unwrap();
+    let o = feedsift(&cfg, &["stories", "nope"]).await;
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no topic \"nope\""));
 
     // Two entries a reader sees apart: --why says, both ways round, what keeps them apart.
-    let why = run(&[
-        "stories",
-        "leaders",
-        "--why",
-        "https://b.example/news/world-asia-66781234",
-        "https://b.example/news/world-asia-66790000",
-        "--json",
-    ])
-    .await
-    .unwrap();
+    let why = feedsift(
+        &cfg,
+        &[
+            "stories",
+            "leaders",
+            "--why",
+            "https://b.example/news/world-asia-66781234",
+            "https://b.example/news/world-asia-66790000",
+            "--json",
+        ],
+    )
+    .await;
     assert!(
         why.status.success(),
         "{}",
@@ -433,30 +428,34 @@ async fn stories_command_says_why_each_entry_joined() {
         "Kim Jong Un oversees cruise missile test"
     );
     // Two of one story: they are one, and the words they share are named.
-    let one = run(&[
-        "stories",
-        "leaders",
-        "--why",
-        "https://a.example/world/kim-russia-summit",
-        "https://b.example/news/world-asia-66781234",
-    ])
-    .await
-    .unwrap();
+    let one = feedsift(
+        &cfg,
+        &[
+            "stories",
+            "leaders",
+            "--why",
+            "https://a.example/world/kim-russia-summit",
+            "https://b.example/news/world-asia-66781234",
+        ],
+    )
+    .await;
     let one = String::from_utf8_lossy(&one.stdout).into_owned();
     assert!(
-        one.contains("they are one story") && one.contains("train"),
+        one.contains("they are one story: it joins by its words") && one.contains("train"),
         "{one}"
     );
     // A link nothing stored has is a usage error naming it.
-    let o = run(&[
-        "stories",
-        "leaders",
-        "--why",
-        "https://nowhere.example/x",
-        "https://a.example/world/kim-russia-summit",
-    ])
-    .await
-    .unwrap();
+    let o = feedsift(
+        &cfg,
+        &[
+            "stories",
+            "leaders",
+            "--why",
+            "https://nowhere.example/x",
+            "https://a.example/world/kim-russia-summit",
+        ],
+    )
+    .await;
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("https://nowhere.example/x"));
 }
