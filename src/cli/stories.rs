@@ -113,19 +113,20 @@ fn story_view(config: &Config, s: &TopicStory, weights: &WordFrequencies) -> Sto
         let (fp, text) = &texts[i];
         let hours = e.sort_time.timestamp() / 3600;
         // Every other entry of the story, for one a later entry's words drew in.
-        let mut others = Story::default();
-        for (k, (other, _)) in texts.iter().enumerate() {
-            if k != i {
+        let others = || {
+            let mut others = Story::default();
+            for (k, (other, _)) in texts.iter().enumerate().filter(|(k, _)| *k != i) {
                 others.add(other, s.entries[k].sort_time.timestamp() / 3600);
             }
-        }
+            others
+        };
         let joined = joined(
             config,
             &s.entries[..i],
             e,
             (fp, text),
             hours,
-            (&before, &others),
+            (&before, others),
             weights,
         );
         before.add(fp, hours);
@@ -155,14 +156,15 @@ fn story_view(config: &Config, s: &TopicStory, weights: &WordFrequencies) -> Sto
 }
 
 /// Why entry `e` (with its fingerprint and text) is in the story whose earlier entries are
-/// `earlier` (their words: `before`; of all its other entries: `others`).
+/// `earlier` (their words: `before`; of all its other entries: `others()`, worked out only
+/// when needed).
 fn joined(
     config: &Config,
     earlier: &[StoryEntry],
     e: &StoryEntry,
     (fp, text): (&Fingerprint, &str),
     hours: i64,
-    (before, others): (&Story, &Story),
+    (before, others): (&Story, impl FnOnce() -> Story),
     weights: &WordFrequencies,
 ) -> Joined {
     let none = |by| Joined {
@@ -197,7 +199,7 @@ fn joined(
     } else if c.across {
         "names"
     } else {
-        let whole = story::explain(fp, hours, others, weights);
+        let whole = story::explain(fp, hours, &others(), weights);
         if whole.veto.is_none() && whole.joins().is_some() {
             c = whole;
             "story"

@@ -286,21 +286,27 @@ pub(super) fn story_for(
         }
         return Ok(None);
     };
+    // What the story says, grown by the merges and the entry (one joined by link alone is
+    // looked up).
+    let mut grown = None;
     if let Some(fp) = &n.fingerprint {
-        // The words the entry brings to its story (one joined by link alone is looked up).
         let story = match alike.iter().find(|(at, _)| at.0 == into.0) {
             Some((_, story)) => story.clone(),
             None => story_words(tx, into.0)?,
         };
+        // The words the entry brings to its story.
         tx.prints.weights(tx.conn)?.add_to_story(&fp.words, &story);
+        grown = Some(story);
     }
-    for (other, _) in alike {
+    for (other, story) in alike {
         if other.0 != into.0 {
             into = merge_stories(tx, other.0, into.0, now)?;
+            if let Some(g) = &mut grown {
+                g.absorb(&story);
+            }
         }
     }
-    if let Some(fp) = &n.fingerprint {
-        let mut grown = story_words(tx, into.0)?;
+    if let (Some(fp), Some(mut grown)) = (&n.fingerprint, grown) {
         grown.add(fp, sort / 3600);
         others.retain(|id| *id != into.0);
         while let Some((other, story)) = tx.prints.drawn_into(tx.conn, &others, &grown)? {
