@@ -75,7 +75,11 @@ fn main() {
         items.len()
     );
     if args.iter().any(|a| a == "--vetoes") {
-        vetoes(&items, args.iter().any(|a| a == "--pairs"));
+        vetoes(
+            &items,
+            args.iter().any(|a| a == "--pairs"),
+            args.iter().any(|a| a == "--vetoed"),
+        );
         return;
     }
     let mut rng = fastrand::Rng::with_seed(7);
@@ -199,8 +203,9 @@ fn print_item(i: &Item, label: &str) {
 }
 
 /// How often each veto keeps apart two entries of one group, and two of different groups,
-/// published within a story's span (and, with `pairs`, the pairs that join).
-fn vetoes(items: &[Item], pairs: bool) {
+/// published within a story's span (and, with `pairs`, the pairs that join; with `vetoed`, the
+/// pairs whose words would join them but a veto keeps apart).
+fn vetoes(items: &[Item], pairs: bool, vetoed: bool) {
     let weights = frequencies(items);
     let mut counts: BTreeMap<(bool, &str), usize> = BTreeMap::new();
     for (k, a) in items.iter().enumerate() {
@@ -213,15 +218,18 @@ fn vetoes(items: &[Item], pairs: bool) {
             s.add(&b.print, b.hours);
             let c = story::explain(&a.print, a.hours, &s, &weights);
             let joins = c.joins().is_some();
-            if joins && pairs {
+            let worded = c.veto.is_some()
+                && (c.shared >= story::MIN_SHARED || c.title_shared >= story::MIN_TITLE_SHARED);
+            if (joins && pairs) || (worded && vetoed) {
                 println!(
-                    "{} {:>3}h {:.2} {:.2} {:<70.70} | {:<70.70}",
+                    "{} {:>3}h {:.2} {:.2} {:<70.70} | {:<70.70}{}",
                     if same { "SAME" } else { "diff" },
                     (a.hours - b.hours).abs(),
                     c.shared,
                     c.title_shared,
                     a.title,
-                    b.title
+                    b.title,
+                    c.veto.map(|v| format!(" [{v}]")).unwrap_or_default()
                 );
             }
             *counts
