@@ -97,27 +97,29 @@ fn main() {
         for (pos, &i) in order.iter().enumerate() {
             story_of[i] = got[pos];
         }
-        let (once, merges) = score(
+        let (once, merges, stray) = score(
             &items,
             &story_of,
             &sizes,
             verbose && (k == 0 || args.iter().any(|a| a == "--all-orders")),
         );
         println!(
-            "order {k}: {once} of {multi} groups shown once ({:.2}), {merges} false merges",
+            "order {k}: {once} of {multi} groups shown once ({:.2}), {merges} false merges \
+             ({stray} entries in a story of another group)",
             once as f64 / multi.max(1) as f64
         );
     }
 }
 
-/// Groups shown once, and stories holding entries of two groups (an entry without a group is
-/// a group of its own).
+/// Groups shown once, stories holding entries of two groups (an entry without a group is a
+/// group of its own), and how many entries such stories hold besides those of their largest
+/// group: what the false merges hide.
 fn score(
     items: &[Item],
     story_of: &[usize],
     sizes: &HashMap<&str, usize>,
     verbose: bool,
-) -> (usize, usize) {
+) -> (usize, usize, usize) {
     let mut by_story: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, s) in story_of.iter().enumerate() {
         by_story.entry(*s).or_default().push(i);
@@ -128,11 +130,15 @@ fn score(
             .clone()
             .unwrap_or_else(|| items[i].id.clone())
     };
-    let mut merges = 0;
+    let (mut merges, mut stray) = (0, 0);
     for members in by_story.values() {
-        let labels: HashSet<String> = members.iter().map(|&i| label(i)).collect();
+        let mut labels: HashMap<String, usize> = HashMap::new();
+        for &i in members {
+            *labels.entry(label(i)).or_default() += 1;
+        }
         if labels.len() > 1 {
             merges += 1;
+            stray += members.len() - labels.values().max().copied().unwrap_or(0);
             if verbose {
                 println!("false merge:");
                 for &i in members {
@@ -183,7 +189,7 @@ fn score(
             }
         }
     }
-    (once, merges)
+    (once, merges, stray)
 }
 
 /// Word frequencies over every entry, each its own story.

@@ -35,6 +35,8 @@ const ACTS: &[&[&str]] = &[
     &["fire", "launch"],
     // Signing.
     &["sign"],
+    // Celebrating or commemorating something.
+    &["celebr", "commemor", "parad"],
 ];
 
 /// The stem a synonym stands for (itself when it has none).

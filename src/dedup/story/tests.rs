@@ -218,6 +218,70 @@ fn fingerprints_round_trip_through_bytes() {
         Fingerprint::from_bytes(&[0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9]),
         None
     );
+    // The acts of the main clause are kept; a fingerprint stored before they were reads them
+    // from all its title's words.
+    let setting = fingerprint("Kim meets Shoigu amid parade celebrations", "");
+    assert_eq!(
+        Fingerprint::from_bytes(&setting.to_bytes()),
+        Some(setting.clone())
+    );
+    let mut before_acts = setting.to_bytes();
+    before_acts.pop();
+    let read = Fingerprint::from_bytes(&before_acts).unwrap();
+    assert_eq!(read.acts, lexicon::acts(&setting.title_words));
+    assert_ne!(read.acts, setting.acts);
+}
+
+#[test]
+fn a_headline_s_setting_is_not_its_act() {
+    let acts = |title: &str| fingerprint(title, "").acts;
+    let meets = acts("Kim meets Russian defence minister in Pyongyang");
+    assert_ne!(meets, 0);
+    // "amid celebrations", "for commemorations": when and why, not what happened.
+    assert_eq!(
+        acts("North Korean, Russian defense ministers hold meeting in Pyongyang amid celebrations"),
+        meets
+    );
+    assert_eq!(
+        acts("Russian Defense Minister is in Pyongyang for Korean War commemorations"),
+        0
+    );
+    let celebrates =
+        acts("North Korea and Partners China, Russia Celebrate Korean War Anniversary");
+    assert!(celebrates != 0 && celebrates & meets == 0);
+    // A setting it opens with is skipped up to the comma; a live blog's second item is not
+    // its first item's act.
+    assert_eq!(acts("After the parade, Kim meets Shoigu"), meets);
+    assert_eq!(
+        acts(
+            "Ukraine war live: Russian defence minister meets Kim; Moldova orders diplomats to leave"
+        ),
+        meets
+    );
+}
+
+#[test]
+fn a_celebration_and_a_meeting_on_it_are_two_stories() {
+    // A preview of the anniversary, the evening before the minister meets Kim: the words of the
+    // occasion are the same, the news is not.
+    let preview = fingerprint(
+        "North Korea and partners China, Russia celebrate Korean War anniversary",
+        "Kim Jong Un will parade new weaponry through Pyongyang for the 70th anniversary of the end of the Korean War as he hosts delegations from China and Russia.",
+    );
+    let meets = fingerprint(
+        "North Korea's Kim Jong Un meets Russian defence minister in Pyongyang",
+        "Sergei Shoigu's visit comes as North Korea marks the 70th anniversary of the armistice that ended the Korean War.",
+    );
+    let meeting_amid = fingerprint(
+        "Kim Jong Un meets Russian defence minister Shoigu amid anniversary celebrations",
+        "North Korean leader Kim Jong Un met Sergei Shoigu in Pyongyang as the country marks the 70th anniversary of the Korean War armistice.",
+    );
+    assert!(!same_story(&preview, &meets, 4));
+    assert!(
+        same_story(&meets, &meeting_amid, 2),
+        "celebrations are its setting"
+    );
+    assert!(!same_story(&preview, &meeting_amid, 4));
 }
 
 #[test]
