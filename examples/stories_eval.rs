@@ -30,7 +30,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(path) = args.first() else {
         eprintln!(
-            "usage: stories_eval ITEMS.jsonl [--only FIELD] [--orders N] [--verbose [--all-orders]] [--vetoes [--pairs]]"
+            "usage: stories_eval ITEMS.jsonl [--only FIELD] [--orders N] [--by-outlet] [--verbose [--all-orders]] [--vetoes [--pairs] [--vetoed]]"
         );
         std::process::exit(2);
     };
@@ -82,10 +82,20 @@ fn main() {
         );
         return;
     }
+    let by_outlet = args.iter().any(|a| a == "--by-outlet");
     let mut rng = fastrand::Rng::with_seed(7);
     for k in 0..orders {
         let mut order: Vec<usize> = (0..items.len()).collect();
-        if k > 0 {
+        if k > 0 && by_outlet {
+            // As a first poll sees them: one outlet's feed after another, in a random order of
+            // outlets, each feed newest first.
+            let mut outlets: Vec<&str> = items.iter().map(|i| i.source.as_str()).collect();
+            outlets.sort_unstable();
+            outlets.dedup();
+            rng.shuffle(&mut outlets);
+            let rank = |i: usize| outlets.iter().position(|o| *o == items[i].source);
+            order.sort_by_key(|&i| (rank(i), std::cmp::Reverse(items[i].hours)));
+        } else if k > 0 {
             rng.shuffle(&mut order);
         }
         let input: Vec<(Fingerprint, i64)> = order

@@ -366,10 +366,13 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     f
 }
 
-/// Words that open what a headline says of the time or the setting of its news rather than
-/// the news: "... hold meeting in Pyongyang *amid* celebrations", "... *as* US warns on weapons".
+/// Words that open what a headline says of the time, the place or the setting of its news
+/// rather than the news: "... hold meeting *in* Pyongyang amid celebrations", "... *as* US warns
+/// on weapons", "... makes surprise visit to Ukraine *in* show of support". The act comes
+/// before them in a headline's main clause.
 const SETTING: &[&str] = &[
     "amid",
+    "in",
     "as",
     "after",
     "before",
@@ -653,7 +656,7 @@ impl Story {
             (Some(a), Some(b)) => self.last.max(other.last) - a.min(b),
             _ => 0,
         };
-        span <= SPAN_HOURS && !(self.acts != 0 && other.acts != 0 && self.acts & other.acts == 0)
+        span <= SPAN_HOURS && !different_acts(self.acts, other.acts)
     }
 
     /// Whether this story is now told in the words of `grown`, a story that an entry just
@@ -759,9 +762,14 @@ impl<'a> Scorer<'a> {
     }
 
     /// The score the closest of `story`'s entries joins a story of this entry alone with, if
-    /// one does.
+    /// one does, and the entry reports no act other than the story's: an entry that reports
+    /// none is told like the meeting and the weapons show alike, and must not let one into the
+    /// other's story.
     fn reverse(&self, story: &Story) -> Option<f64> {
-        if self.fp.words.is_empty() || story.span_with(self.hours) > SPAN_HOURS {
+        if self.fp.words.is_empty()
+            || story.span_with(self.hours) > SPAN_HOURS
+            || different_acts(self.fp.acts, story.acts)
+        {
             return None;
         }
         story
@@ -783,6 +791,12 @@ impl<'a> Scorer<'a> {
         }
         joins(all, title)
     }
+}
+
+/// Whether two sets of acts ([`lexicon::acts`]) report different ones: both report some, and
+/// none in common.
+fn different_acts(a: u8, b: u8) -> bool {
+    a != 0 && b != 0 && a & b == 0
 }
 
 fn joins(shared: f64, title_shared: f64) -> Option<f64> {
@@ -854,7 +868,7 @@ fn veto(
         return Some("only names in common");
     }
     // "Kim meets Shoigu" and "Kim shows Shoigu his missiles": two events of one visit.
-    if fp.acts != 0 && story.acts != 0 && fp.acts & story.acts == 0 {
+    if different_acts(fp.acts, story.acts) {
         return Some("headlines report different acts");
     }
     // "On Wednesday" and "on Friday" are two events, however alike the words.

@@ -175,8 +175,11 @@ fn one_visit_s_different_acts_and_days_stay_apart() {
         "Russian defence minister Shoigu vows ties with Kim Jong Un in Pyongyang",
         "Russian Defense Minister Sergei Shoigu met North Korean leader Kim Jong Un and showed support.",
     );
-    let g = group(&[(meets, 0), (shows, 1), (vows, 2)]);
+    let g = group(&[(meets.clone(), 0), (shows.clone(), 1), (vows.clone(), 2)]);
     assert_ne!(g[0], g[1], "{g:?}");
+    // Nor, come first, does it let one act's entry join the other's story through it.
+    let g = group(&[(vows, 0), (shows, 1), (meets, 2)]);
+    assert_ne!(g[1], g[2], "{g:?}");
 }
 
 #[test]
@@ -249,6 +252,11 @@ fn a_headline_s_setting_is_not_its_act() {
     let celebrates =
         acts("North Korea and Partners China, Russia Celebrate Korean War Anniversary");
     assert!(celebrates != 0 && celebrates & meets == 0);
+    // Where it happens is setting too: "in show of support" is no showing off.
+    assert_eq!(
+        acts("South Korean president makes surprise visit to Ukraine in show of support"),
+        0
+    );
     // A setting it opens with is skipped up to the comma; a live blog's second item is not
     // its first item's act.
     assert_eq!(acts("After the parade, Kim meets Shoigu"), meets);
