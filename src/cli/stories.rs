@@ -32,7 +32,7 @@ struct Joined {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     words: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    veto: Option<&'static str>,
+    veto: Option<String>,
     /// When it joins the other way round: the score an earlier entry joins a story of this
     /// one alone with.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -213,7 +213,7 @@ fn joined(
         shared: Some(round(c.shared)),
         title_shared: Some(round(c.title_shared)),
         words: named(&c, &names),
-        veto: c.veto,
+        veto: veto_text(&c),
         reverse: c.reverse.map(round),
         names: if by == "names" {
             config.name_sets.names_of(&fp.sets)
@@ -265,7 +265,10 @@ fn reason(j: &Joined) -> String {
         ),
         _ => format!(
             "brought in by a later entry told like both (alone: {score}{}): {words}",
-            j.veto.map(|v| format!("; {v}")).unwrap_or_default()
+            j.veto
+                .as_ref()
+                .map(|v| format!("; {v}"))
+                .unwrap_or_default()
         ),
     }
 }
@@ -319,7 +322,7 @@ struct Against {
     needs_title_shared: f64,
     words: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    veto: Option<&'static str>,
+    veto: Option<String>,
     /// The score one of the story's entries joins a story of this entry alone with, if one does.
     #[serde(skip_serializing_if = "Option::is_none")]
     reverse: Option<f64>,
@@ -392,10 +395,28 @@ pub fn why(config_path: &Path, topic: &str, links: &[String], json: bool) -> Cli
             } else {
                 v.words.join(", ")
             },
-            v.veto.map(|x| format!("veto: {x}; ")).unwrap_or_default(),
+            v.veto
+                .as_ref()
+                .map(|x| format!("veto: {x}; "))
+                .unwrap_or_default(),
         );
     }
     out(&s)
+}
+
+/// What keeps an entry out of a story, if anything, in words: for different acts, which
+/// ("headlines report different acts: this one meeting someone; the story showing or touring
+/// something").
+fn veto_text(c: &story::Comparison) -> Option<String> {
+    let v = c.veto?;
+    if v != story::DIFFERENT_ACTS {
+        return Some(v.to_string());
+    }
+    Some(format!(
+        "{v}: this one {}; the story {}",
+        story::act_names(c.acts.0).join(" and "),
+        story::act_names(c.acts.1).join(" or ")
+    ))
 }
 
 /// Entry `e` (of story `own`) compared with story `other`, leaving `e` out of it.
@@ -442,7 +463,7 @@ fn against(
         needs_shared: story::MIN_SHARED,
         needs_title_shared: story::MIN_TITLE_SHARED,
         words: named(&c, &names),
-        veto: c.veto,
+        veto: veto_text(&c),
         reverse: c.reverse.map(round),
         joins: c.joins().is_some(),
         across_languages: c.across && c.joins().is_none(),

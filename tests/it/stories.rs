@@ -581,3 +581,62 @@ async fn one_outlets_two_reports_of_one_event_are_one_story() {
         "{body}"
     );
 }
+
+const MEETING: &str = r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Wire M</title>
+<item><guid>m-1</guid><title>Kim Jong Un meets Russian defence minister Shoigu in Pyongyang amid anniversary celebrations</title><link>https://m.example/kim-meets-shoigu</link>
+<description>North Korean leader Kim Jong Un met Russian Defence Minister Sergei Shoigu in Pyongyang on Thursday as the country marks the 70th anniversary of the Korean War armistice.</description>
+<pubDate>Thu, 27 Jul 2023 02:00:00 GMT</pubDate></item>
+</channel></rss>"#;
+
+const WEAPONS_SHOW: &str = r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Wire S</title>
+<item><guid>s-1</guid><title>Kim Jong Un shows off missiles to Russian defence minister Shoigu in Pyongyang</title><link>https://s.example/kim-shows-shoigu-missiles</link>
+<description>North Korean leader Kim Jong Un showed Russian Defence Minister Sergei Shoigu banned ballistic missiles in Pyongyang on Thursday, during the 70th anniversary of the Korean War armistice.</description>
+<pubDate>Thu, 27 Jul 2023 04:00:00 GMT</pubDate></item>
+</channel></rss>"#;
+
+/// One visit's two events of one day, told in nearly the same words: a meeting (amid the
+/// anniversary's celebrations, which are its setting, not its news) and a weapons show. They
+/// are two stories, and `--why` names the acts that keep them apart.
+#[tokio::test]
+async fn a_meeting_and_a_weapons_show_of_one_visit_are_two_stories_and_why_names_the_acts() {
+    let server = FeedServer::start().await;
+    server.set("/m.xml", "application/rss+xml", MEETING);
+    server.set("/s.xml", "application/rss+xml", WEAPONS_SHOW);
+    let cfg = TestConfig::new(&format!(
+        "[[feed]]\nurl = \"{}\"\n\n[[feed]]\nurl = \"{}\"\n\n[[topic]]\nid = \"visit\"\nquery = \"shoigu\"\n",
+        server.url("/m.xml"),
+        server.url("/s.xml")
+    ));
+    let (titles, _) = polled_titles(&cfg, "visit").await;
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    let why = feedsift(
+        &cfg,
+        &[
+            "stories",
+            "visit",
+            "--why",
+            "https://m.example/kim-meets-shoigu",
+            "https://s.example/kim-shows-shoigu-missiles",
+            "--json",
+        ],
+    )
+    .await;
+    assert!(
+        why.status.success(),
+        "{}",
+        String::from_utf8_lossy(&why.stderr)
+    );
+    let why: serde_json::Value = serde_json::from_slice(&why.stdout).unwrap();
+    let views = why.as_array().unwrap();
+    assert_eq!(views.len(), 2, "{why}");
+    assert_eq!(
+        views[0]["veto"],
+        "headlines report different acts: this one meeting someone; the story showing or touring something",
+        "{why}"
+    );
+    assert_eq!(
+        views[1]["veto"],
+        "headlines report different acts: this one showing or touring something; the story meeting someone",
+        "{why}"
+    );
+}

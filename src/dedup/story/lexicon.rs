@@ -39,6 +39,27 @@ const ACTS: &[&[&str]] = &[
     &["celebr", "commemor", "parad"],
 ];
 
+/// What each set of [`ACTS`] reports, in words, in the same order.
+const ACT_NAMES: &[&str] = &[
+    "meeting someone",
+    "showing or touring something",
+    "arriving",
+    "leaving",
+    "firing or launching",
+    "signing",
+    "celebrating or commemorating",
+];
+
+/// The names of the acts of `acts` (bit `i` = `ACTS[i]`).
+pub(super) fn names(acts: u8) -> Vec<&'static str> {
+    ACT_NAMES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| acts & (1 << i) != 0)
+        .map(|(_, n)| *n)
+        .collect()
+}
+
 /// The stem a synonym stands for (itself when it has none).
 pub(super) fn canonical(stem: &str) -> &str {
     SYNONYMS
@@ -63,4 +84,15 @@ pub(super) fn acts(title_words: &[u32]) -> u8 {
         .iter()
         .filter_map(|w| by_hash.get(w))
         .fold(0, |a, b| a | b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_act_has_a_name() {
+        assert_eq!(ACT_NAMES.len(), ACTS.len());
+        assert_eq!(names(0b101), vec!["meeting someone", "arriving"]);
+    }
 }

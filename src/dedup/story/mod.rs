@@ -688,6 +688,9 @@ pub struct Comparison {
     /// The score the closest of the story's entries would join a story of this entry alone
     /// with, if one would (joining either way round, see [`Scorer::join`]).
     pub reverse: Option<f64>,
+    /// The acts the entry's headline reports, and those of the story's headlines
+    /// ([`act_names`] names them).
+    pub acts: (u8, u8),
     /// Whether it may join across languages ([`across::joins`]), if it is the only story it
     /// so fits.
     pub across: bool,
@@ -793,6 +796,15 @@ impl<'a> Scorer<'a> {
     }
 }
 
+/// The veto of entries whose headlines report different acts ([`Comparison::acts`] says which).
+pub const DIFFERENT_ACTS: &str = "headlines report different acts";
+
+/// What each act of `acts` (a headline's or a story's, [`Comparison::acts`]) is, in words:
+/// "meeting someone", "showing or touring something", ...
+pub fn act_names(acts: u8) -> Vec<&'static str> {
+    lexicon::names(acts)
+}
+
 /// Whether two sets of acts ([`lexicon::acts`]) report different ones: both report some, and
 /// none in common.
 fn different_acts(a: u8, b: u8) -> bool {
@@ -837,6 +849,7 @@ pub fn explain(
         common,
         veto: veto(fp, hours, story, shared, title_shared),
         reverse,
+        acts: (fp.acts, story.acts),
         across: across::joins(fp, hours, story),
     }
 }
@@ -869,7 +882,7 @@ fn veto(
     }
     // "Kim meets Shoigu" and "Kim shows Shoigu his missiles": two events of one visit.
     if different_acts(fp.acts, story.acts) {
-        return Some("headlines report different acts");
+        return Some(DIFFERENT_ACTS);
     }
     // "On Wednesday" and "on Friday" are two events, however alike the words.
     if fp.days != 0 && story.days != 0 && fp.days & story.days == 0 {
