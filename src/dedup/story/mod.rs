@@ -899,10 +899,7 @@ fn veto(
     // never mentions.
     let unknown =
         |names: &[u32], mentions: &[u32]| names.iter().any(|n| mentions.binary_search(n).is_err());
-    if std::env::var("NONAMES").is_err()
-        && unknown(&fp.title_names, &story.mentions)
-        && unknown(&story.title_names, &fp.mentions)
-    {
+    if unknown(&fp.title_names, &story.mentions) && unknown(&story.title_names, &fp.mentions) {
         return Some("headlines name different people or places");
     }
     None
