@@ -93,6 +93,7 @@ mod tests {
     #[test]
     fn every_act_has_a_name() {
         assert_eq!(ACT_NAMES.len(), ACTS.len());
+        assert!(ACTS.len() <= 8, "acts are the bits of a byte");
         assert_eq!(names(0b101), vec!["meeting someone", "arriving"]);
     }
 }
