@@ -378,11 +378,16 @@ pub fn why(config_path: &Path, topic: &str, links: &[String], json: bool) -> Cli
         };
         let _ = writeln!(
             s,
-            "{} ({})\n  against the story of {:?} ({} entries):\n    {:.2} of its words and {:.2} of its title's are the story's (joining takes {:.2} or {:.2}){}\n    shared, rarest first: {}\n    {}{verdict}",
+            "{} ({})\n  against the story of {:?} ({} {}):\n    {:.2} of its words and {:.2} of its title's are the story's (joining takes {:.2} or {:.2}){}\n    shared, rarest first: {}\n    {}{verdict}",
             v.entry,
             v.source,
             v.story,
             v.story_entries,
+            if v.story_entries == 1 {
+                "entry"
+            } else {
+                "entries"
+            },
             v.shared,
             v.title_shared,
             v.needs_shared,
