@@ -197,18 +197,17 @@ impl Fingerprint {
             rest = tail;
             list.extend(head.chunks_exact(4).map(le_u32));
         }
-        if extra.is_empty() {
-            self.acts = lexicon::acts(&self.title_words);
-        } else if !self.read_sets(extra) {
+        // Fingerprints stored before acts were kept read them from all the title's words.
+        self.acts = lexicon::acts(&self.title_words);
+        if !extra.is_empty() && !self.read_sets(extra) {
             self.clear();
             return false;
         }
         true
     }
 
-    /// Reads the script, alias sets and acts [`Fingerprint::to_bytes`] appends. (Fingerprints
-    /// stored before acts were kept end after the sets: their acts are read from all the title's
-    /// words.)
+    /// Reads the script, alias sets and acts [`Fingerprint::to_bytes`] appends (fingerprints
+    /// stored before acts were kept end after the sets).
     fn read_sets(&mut self, b: &[u8]) -> bool {
         let (Some(&script), Some(n)) = (b.first(), b.get(1..3)) else {
             return false;
@@ -216,7 +215,7 @@ impl Fingerprint {
         let n = u16::from_le_bytes([n[0], n[1]]) as usize;
         let sets = 3 + 4 * n;
         match b.len().checked_sub(sets) {
-            Some(0) => self.acts = lexicon::acts(&self.title_words),
+            Some(0) => {}
             Some(1) => self.acts = b[sets],
             _ => return false,
         }
@@ -334,9 +333,20 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
         f.mentions.push(hash(demonym(&w)));
         f.mentions.push(hash(&w));
     }
+    // The headline's main clause, whose words report its acts: from where it starts up to its
+    // first word of setting.
+    let main = main_clause(&head);
+    let mut in_main = true;
+    let mut main_words = Vec::new();
     for (k, part) in [&head, &lede].into_iter().enumerate() {
         for (s, e) in text::word_spans(part) {
             let w = text::normalize(&part[s..e]);
+            let main_word = if k == 0 && main.contains(&s) && e <= main.end {
+                in_main &= !SETTING.contains(&w.as_str());
+                in_main
+            } else {
+                false
+            };
             f.mentions.push(hash(&w));
             f.mentions.push(hash(demonym(&w)));
             if let Some(d) = weekday(&w) {
@@ -349,14 +359,13 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
                 if k == 0 {
                     f.title_words.push(h);
                 }
+                if main_word {
+                    main_words.push(h);
+                }
             }
         }
     }
-    f.acts = lexicon::acts(
-        &main_clause(&head)
-            .map(|w| hash(&stem(&w)))
-            .collect::<Vec<u32>>(),
-    );
+    f.acts = lexicon::acts(&main_words);
     f.title_names = sorted(std::mem::take(&mut f.title_names));
     f.title_words = sorted(std::mem::take(&mut f.title_words));
     f.mentions = sorted(std::mem::take(&mut f.mentions));
@@ -386,14 +395,13 @@ const SETTING: &[&str] = &[
     "until",
 ];
 
-/// The words (normalised) of a headline's main clause, whose acts are its news: without a
-/// setting it opens with up to the first comma ("After summit, Kim tours factory"), from a
-/// setting word on ("Kim receives Shoigu amid anniversary celebrations"), and without a second
+/// Where a headline's main clause, whose acts are its news, lies (bytes): after a setting it
+/// opens with, up to the first comma ("After summit, Kim tours factory"), and before a second
 /// item after a semicolon, as live blogs list theirs ("...; Moldova orders Moscow diplomats to
-/// leave").
-fn main_clause(head: &str) -> impl Iterator<Item = String> + '_ {
-    let spans = text::word_spans(head);
-    let opens_with_setting = spans
+/// leave"). It ends earlier still, at its first word of [`SETTING`] ("Kim receives Shoigu amid
+/// anniversary celebrations").
+fn main_clause(head: &str) -> std::ops::Range<usize> {
+    let opens_with_setting = text::word_spans(head)
         .first()
         .is_some_and(|&(s, e)| SETTING.contains(&text::normalize(&head[s..e]).as_str()));
     let start = if opens_with_setting {
@@ -402,11 +410,7 @@ fn main_clause(head: &str) -> impl Iterator<Item = String> + '_ {
         0
     };
     let end = head[start..].find(';').map_or(head.len(), |c| start + c);
-    spans
-        .into_iter()
-        .filter(move |&(s, e)| s >= start && e <= end)
-        .map(move |(s, e)| text::normalize(&head[s..e]))
-        .take_while(|w| !SETTING.contains(&w.as_str()))
+    start..end
 }
 
 /// The names of a headline or a lede (normalised), each with the byte offset it starts at:
