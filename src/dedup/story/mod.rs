@@ -98,10 +98,12 @@ pub struct Fingerprint {
     /// sorted, distinct: the people and places a story is about, which say little of which of
     /// their events it is ([`MIN_EVENT_WORDS`]).
     pub names: Vec<u32>,
-    /// Hashes of the names in the title (demonyms folded: `korean` → `korea`), sorted, distinct.
+    /// Hashes of the stems of the names in the title, demonyms folded (`korean` → `korea`,
+    /// `Defense Ministers` → `defens`, `minist`), sorted, distinct.
     pub title_names: Vec<u32>,
-    /// Hashes of every word of title and lede, also demonyms folded, sorted, distinct: what the
-    /// entry mentions at all.
+    /// Hashes of every word of title and lede, as written, demonyms folded, and as stems (so a
+    /// name spelled the British way or in the plural is one already mentioned), sorted,
+    /// distinct: what the entry mentions at all.
     pub mentions: Vec<u32>,
     /// Weekdays named (bit 0 = Monday).
     pub days: u8,
@@ -322,7 +324,7 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     for (name, at) in part_names(&head, true).iter().filter(|(n, _)| named(n)) {
         names.push(hash(&stem(name)));
         if *at < about {
-            f.title_names.push(hash(demonym(name)));
+            f.title_names.push(hash(&stem(demonym(name))));
         }
     }
     names.extend(lede_names.iter().map(|(n, _)| hash(&stem(n))));
@@ -347,14 +349,20 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
             } else {
                 false
             };
+            let place = demonym(&w);
+            let stemmed = stem(&w);
             f.mentions.push(hash(&w));
-            f.mentions.push(hash(demonym(&w)));
+            f.mentions.push(hash(place));
+            f.mentions.push(hash(&stemmed));
+            if place.len() != w.len() {
+                f.mentions.push(hash(&stem(place)));
+            }
             if let Some(d) = weekday(&w) {
                 f.days |= 1 << d;
             } else if let Some(n) = number(&w) {
                 numbers.push(hash(n));
             } else if is_compared(&part[s..e], &w) {
-                let h = hash(&stem(&w));
+                let h = hash(&stemmed);
                 words.push(h);
                 if k == 0 {
                     f.title_words.push(h);

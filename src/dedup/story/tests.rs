@@ -368,3 +368,19 @@ fn a_headline_label_still_counts_as_mentioned() {
     );
     assert!(same_story(&labelled, &plain, 2));
 }
+
+#[test]
+fn a_name_spelled_the_british_way_or_in_the_plural_is_one_already_mentioned() {
+    // "Defense Minister" in one headline, "defence ministers" in the other's copy: the same
+    // people, whichever side of the Atlantic spells them; each headline also names a place the
+    // other never mentions, so a second unknown name on either side would keep them apart.
+    let us = fingerprint(
+        "Russian Defense Minister Shoigu holds talks in Pyongyang for Korean War commemorations",
+        "Russian Defense Minister Sergei Shoigu held talks in Pyongyang on Wednesday ahead of commemorations of the Korean War armistice.",
+    );
+    let uk = fingerprint(
+        "Shoigu holds talks with North Korean counterpart in Pyongyang",
+        "Russia's defence ministers Sergei Shoigu held talks in Pyongyang on Wednesday with his North Korean counterpart ahead of the war armistice commemorations.",
+    );
+    assert!(same_story(&us, &uk, 2));
+}
