@@ -1,6 +1,6 @@
 //! Story grouping on labelled entries, without a server or a database: reads a JSON Lines file
 //! of entries (`id`, `source`, `published`, `title`, `summary`, `story` (a group name or null),
-//! and optionally `korea_russia`), groups them with [`feedsift::dedup::story::group`] in the
+//! and optionally `korea_russia`), groups them with [`feedsift::dedup::story::group_by_source`] in the
 //! order of publication and in several shuffled orders, and prints, per order, how many of the
 //! labelled groups with two entries or more end up as one story and how many stories hold
 //! entries of two groups (false merges). `--only FIELD` keeps the entries whose boolean FIELD
@@ -20,10 +20,20 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 struct Item {
     id: String,
     source: String,
+    /// The outlet, as a number (the same for every entry of one outlet).
+    outlet: i64,
     hours: i64,
     title: String,
     group: Option<String>,
     print: Fingerprint,
+}
+
+/// A number for an outlet's name, the same for each of its entries.
+fn outlet_number(name: &str) -> i64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut h);
+    h.finish() as i64
 }
 
 fn main() {
@@ -57,6 +67,7 @@ fn main() {
         let summary = feedsift::parse::html::html_text(&s("summary"));
         items.push(Item {
             id: s("id"),
+            outlet: outlet_number(&s("source")),
             source: s("source"),
             hours: published.timestamp() / 3600,
             print: story::fingerprint(&s("title"), &summary),
@@ -98,11 +109,11 @@ fn main() {
         } else if k > 0 {
             rng.shuffle(&mut order);
         }
-        let input: Vec<(Fingerprint, i64)> = order
+        let input: Vec<(Fingerprint, i64, i64)> = order
             .iter()
-            .map(|&i| (items[i].print.clone(), items[i].hours))
+            .map(|&i| (items[i].print.clone(), items[i].hours, items[i].outlet))
             .collect();
-        let got = story::group(&input);
+        let got = story::group_by_source(&input);
         let mut story_of = vec![0; items.len()];
         for (pos, &i) in order.iter().enumerate() {
             story_of[i] = got[pos];
@@ -181,10 +192,10 @@ fn score(
                     let mut s = story::Story::default();
                     for (j, b) in items.iter().enumerate() {
                         if story_of[j] == other {
-                            s.add(&b.print, b.hours);
+                            s.add(&b.print, b.hours, b.outlet);
                         }
                     }
-                    let c = story::explain(&a.print, a.hours, &s, &weights);
+                    let c = story::explain(&a.print, a.hours, a.outlet, &s, &weights);
                     println!(
                         "    {} vs story [{other}]: shared {:.2} title {:.2} veto {:?}",
                         a.id, c.shared, c.title_shared, c.veto
@@ -231,8 +242,8 @@ fn vetoes(items: &[Item], pairs: bool, vetoed: bool) {
             }
             let same = a.group.is_some() && a.group == b.group;
             let mut s = story::Story::default();
-            s.add(&b.print, b.hours);
-            let c = story::explain(&a.print, a.hours, &s, &weights);
+            s.add(&b.print, b.hours, b.outlet);
+            let c = story::explain(&a.print, a.hours, a.outlet, &s, &weights);
             let joins = c.joins().is_some();
             let worded = c.veto.is_some()
                 && (c.shared >= story::MIN_SHARED || c.title_shared >= story::MIN_TITLE_SHARED);

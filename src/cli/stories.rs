@@ -94,6 +94,15 @@ fn time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// The feed an entry came from, as the stories compare it (the same number for every entry of
+/// one feed).
+fn source(e: &StoryEntry) -> i64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    e.feed_url.hash(&mut h);
+    h.finish() as i64
+}
+
 fn story_view(config: &Config, s: &TopicStory, weights: &WordFrequencies) -> StoryView {
     let texts: Vec<(Fingerprint, String)> = s
         .entries
@@ -116,7 +125,8 @@ fn story_view(config: &Config, s: &TopicStory, weights: &WordFrequencies) -> Sto
         let others = || {
             let mut others = Story::default();
             for (k, (other, _)) in texts.iter().enumerate().filter(|(k, _)| *k != i) {
-                others.add(other, s.entries[k].sort_time.timestamp() / 3600);
+                let k_entry = &s.entries[k];
+                others.add(other, k_entry.sort_time.timestamp() / 3600, source(k_entry));
             }
             others
         };
@@ -129,7 +139,7 @@ fn story_view(config: &Config, s: &TopicStory, weights: &WordFrequencies) -> Sto
             (&before, others),
             weights,
         );
-        before.add(fp, hours);
+        before.add(fp, hours, source(e));
         entries.push(EntryView {
             published: time(e.sort_time),
             source: config
@@ -192,14 +202,14 @@ fn joined(
         );
         return j;
     }
-    let mut c = story::explain(fp, hours, before, weights);
+    let mut c = story::explain(fp, hours, source(e), before, weights);
     let names = story::stems(&e.title, text);
     let by = if c.joins().is_some() {
         "words"
     } else if c.across {
         "names"
     } else {
-        let whole = story::explain(fp, hours, &others(), weights);
+        let whole = story::explain(fp, hours, source(e), &others(), weights);
         if whole.veto.is_none() && whole.joins().is_some() {
             c = whole;
             "story"
@@ -447,9 +457,10 @@ fn against(
         s.add(
             &story::fingerprint_with(&x.title, &text_of(x), &config.name_sets),
             x.sort_time.timestamp() / 3600,
+            source(x),
         );
     }
-    let c = story::explain(&fp, e.sort_time.timestamp() / 3600, &s, weights);
+    let c = story::explain(&fp, e.sort_time.timestamp() / 3600, source(e), &s, weights);
     let names = story::stems(&e.title, &text);
     Against {
         entry: e.title.clone(),

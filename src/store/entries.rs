@@ -213,7 +213,7 @@ fn insert_new(
 ) -> rusqlite::Result<(i64, StoryAt, i64)> {
     let sort = sort_time(&n.entry, ts(now)).timestamp();
     let clock = std::time::Instant::now();
-    let story = story_for(tx, n, sort, now)?;
+    let story = story_for(tx, n, feed, sort, now)?;
     stats.story_time += clock.elapsed();
     // The entry's id is known before it is inserted (the writer is the only one, and SQLite
     // gives a new row the largest id plus one), so a new story is written with its first entry
@@ -228,7 +228,7 @@ fn insert_new(
     let print = n.fingerprint.as_ref().map(Fingerprint::to_bytes);
     insert_entry(tx, feed, n, story_id, entry_id, sort, now, print.as_deref())?;
     if let Some(fp) = &n.fingerprint {
-        tx.prints.add(story_id, story.is_none(), sort, fp);
+        tx.prints.add(story_id, story.is_none(), sort, feed, fp);
     }
     match story {
         None => Ok((entry_id, (story_id, sort), sort)),

@@ -122,6 +122,13 @@ ALTER TABLE stories ADD COLUMN url_key INTEGER;
 DROP INDEX stories_canonical_url;
 CREATE INDEX stories_url_key ON stories(url_key);
 "#,
+    // 8: a story's entries are compared with a new one together with the feed each came from
+    // (an outlet's own later article is a new development, not a late report: see
+    // `dedup::story::LATE_HOURS`), still from the covering index alone.
+    r#"
+DROP INDEX entries_prints;
+CREATE INDEX entries_prints ON entries(story_id, sort_time, feed_id, fingerprint) WHERE fingerprint IS NOT NULL;
+"#,
 ];
 
 /// The part of a migration that SQL alone cannot do, run after its SQL in the same

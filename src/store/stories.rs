@@ -7,6 +7,7 @@ use super::entries::NewEntry;
 use super::matches::set_match_sort;
 use super::writer::Tx;
 use crate::dedup::story::{self, Fingerprint, Story, WordFrequencies};
+use crate::model::FeedId;
 use rusqlite::{Connection, OptionalExtension, named_params, params};
 use std::collections::{HashMap, HashSet};
 
@@ -54,15 +55,22 @@ impl PrintCache {
         }
     }
 
-    /// Adds a new entry (sorting at `sort`) to its story, if that story is cached (or new, so
-    /// that it is just this entry).
-    pub(super) fn add(&mut self, story_id: i64, new_story: bool, sort: i64, fp: &Fingerprint) {
+    /// Adds a new entry (sorting at `sort`, of feed `feed`) to its story, if that story is
+    /// cached (or new, so that it is just this entry).
+    pub(super) fn add(
+        &mut self,
+        story_id: i64,
+        new_story: bool,
+        sort: i64,
+        feed: FeedId,
+        fp: &Fingerprint,
+    ) {
         if new_story {
             let mut story = Story::default();
-            story.add(fp, sort / 3600);
+            story.add(fp, sort / 3600, feed.0);
             self.by_story.insert(story_id, (story, 1));
         } else if let Some((story, n)) = self.by_story.get_mut(&story_id) {
-            story.add(fp, sort / 3600);
+            story.add(fp, sort / 3600, feed.0);
             *n += 1;
         } else {
             return;
@@ -99,19 +107,20 @@ impl PrintCache {
         Ok((by_story, kept, weights.as_ref().expect("loaded")))
     }
 
-    /// Each of the stories `ids` that a new entry `fp` (published at `hours`) joins by its
-    /// words, and the only other one it may join across languages ([`story::across`], scored
-    /// 0), with its score and what its entries say (loading stories and word weights as
-    /// needed).
+    /// Each of the stories `ids` that a new entry `fp` (published at `hours` by `feed`) joins
+    /// by its words, and the only other one it may join across languages ([`story::across`],
+    /// scored 0), with whether it joins as a late report ([`story::Scorer::is_late`]), its
+    /// score and what its entries say (loading stories and word weights as needed).
     fn joined_by(
         &mut self,
         conn: &Connection,
         ids: &[i64],
         fp: &Fingerprint,
         hours: i64,
-    ) -> rusqlite::Result<Vec<(f64, i64, Story)>> {
+        feed: FeedId,
+    ) -> rusqlite::Result<Vec<(bool, f64, i64, Story)>> {
         let (by_story, kept, weights) = self.parts(conn)?;
-        let scorer = story::Scorer::new(fp, hours, weights);
+        let scorer = story::Scorer::new(fp, hours, feed.0, weights);
         let mut out = Vec::new();
         // Which stories it may join across languages, by the names alone: the only one besides
         // those it joins by its words is joined, or merged with them.
@@ -121,12 +130,12 @@ impl PrintCache {
             let score = scorer.join(story);
             fits.push(score.is_none() && story::across::joins(fp, hours, story));
             if let Some(score) = score {
-                out.push((score, id, story.clone()));
+                out.push((scorer.is_late(story), score, id, story.clone()));
             }
         }
         if let Some(i) = story::across::sole(fits) {
             let story = cached_story(by_story, kept, conn, ids[i])?;
-            out.push((0.0, ids[i], story.clone()));
+            out.push((scorer.is_late(story), 0.0, ids[i], story.clone()));
         }
         Ok(out)
     }
@@ -166,14 +175,14 @@ fn cached_story<'a>(
     if !by_story.contains_key(&story_id) {
         let (mut story, mut n, mut fp) = (Story::default(), 0, Fingerprint::default());
         let mut stmt = conn.prepare_cached(
-            "SELECT sort_time, fingerprint FROM entries INDEXED BY entries_prints
+            "SELECT sort_time, feed_id, fingerprint FROM entries INDEXED BY entries_prints
              WHERE story_id = ?1 AND fingerprint IS NOT NULL",
         )?;
         let mut rows = stmt.query([story_id])?;
         while let Some(r) = rows.next()? {
             let sort: i64 = r.get(0)?;
-            if fp.read(r.get_ref(1)?.as_blob()?) {
-                story.add(&fp, sort / 3600);
+            if fp.read(r.get_ref(2)?.as_blob()?) {
+                story.add(&fp, sort / 3600, r.get(1)?);
                 n += 1;
             }
         }
@@ -207,7 +216,7 @@ pub(super) fn load_word_frequencies(conn: &Connection) -> rusqlite::Result<WordF
             (current, story) = (Some(id), Story::default());
         }
         if fp.read(r.get_ref(1)?.as_blob()?) {
-            story.add(&fp, 0);
+            story.add(&fp, 0, 0);
         }
     }
     if current.is_some() {
@@ -275,11 +284,12 @@ pub(super) fn lead_story(
 pub(super) fn story_for(
     tx: &mut Tx<'_>,
     n: &NewEntry,
+    feed: FeedId,
     sort: i64,
     now: i64,
 ) -> rusqlite::Result<Option<StoryAt>> {
     let by_link = story_by_url(tx, n, sort)?;
-    let (alike, mut others) = similar_stories(tx, n, sort)?;
+    let (alike, mut others) = similar_stories(tx, n, feed, sort)?;
     let Some(mut into) = by_link.or_else(|| alike.first().map(|a| a.0)) else {
         if let Some(fp) = &n.fingerprint {
             tx.prints.weights(tx.conn)?.add_story(&fp.words);
@@ -307,7 +317,7 @@ pub(super) fn story_for(
         }
     }
     if let (Some(fp), Some(mut grown)) = (&n.fingerprint, grown) {
-        grown.add(fp, sort / 3600);
+        grown.add(fp, sort / 3600, feed.0);
         others.retain(|id| *id != into.0);
         while let Some((other, story)) = tx.prints.drawn_into(tx.conn, &others, &grown)? {
             others.retain(|id| *id != other);
@@ -352,7 +362,12 @@ type Candidates = (Vec<(StoryAt, Story)>, Vec<i64>);
 /// already holds an entry of the same feed is a candidate like any other: outlets carry one
 /// event in several pieces (NBC News' two reports of the arms talks, a live page beside the
 /// article), and the vetoes, not the outlet, keep a saga's days apart.
-fn similar_stories(tx: &mut Tx<'_>, n: &NewEntry, sort: i64) -> rusqlite::Result<Candidates> {
+fn similar_stories(
+    tx: &mut Tx<'_>,
+    n: &NewEntry,
+    feed: FeedId,
+    sort: i64,
+) -> rusqlite::Result<Candidates> {
     let Some(fp) = &n.fingerprint else {
         return Ok(Default::default());
     };
@@ -360,12 +375,13 @@ fn similar_stories(tx: &mut Tx<'_>, n: &NewEntry, sort: i64) -> rusqlite::Result
         return Ok(Default::default());
     }
     let ids = candidate_stories(tx, n, sort)?;
-    let mut alike = tx.prints.joined_by(tx.conn, &ids, fp, sort / 3600)?;
-    alike.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut alike = tx.prints.joined_by(tx.conn, &ids, fp, sort / 3600, feed)?;
+    // Stories whose burst it lies in first, then the closest.
+    alike.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
     let mut out: Vec<(StoryAt, Story)> = Vec::new();
     // What the stories kept so far say together: each further one must fit with all of them.
     let mut together = Story::default();
-    for (_, id, story) in alike {
+    for (_, _, id, story) in alike {
         if together.fits_with(&story) {
             together.absorb(&story);
             out.push(((id, story_sort(tx, id)?), story));

@@ -7,14 +7,14 @@
 use std::path::Path;
 use std::process::Command;
 
-/// The figures reached on the development split (2026-12-03: recall 0.986, precision 0.974,
-/// 9 of 16 multi-outlet stories shown once, no false merge, the same in three runs), less one
+/// The figures reached on the development split (2026-12-03: recall 0.986, precision 0.973,
+/// 10 of 16 multi-outlet stories shown once, no false merge, the same in three runs), less one
 /// story or entry each, so that the test fails on a change of rules, not on the order in which
 /// concurrently polled feeds arrive. No false merge, in any order. (Precision also falls when
-/// stories merge: the false matches stay while the true entries become fewer; 37 of 38 now.)
+/// stories merge: the false matches stay while the true entries become fewer; 36 of 37 now.)
 const RECALL: f64 = 0.97;
 const PRECISION: f64 = 0.94;
-const SHOWN_ONCE: f64 = 0.50;
+const SHOWN_ONCE: f64 = 0.56;
 
 /// The number after `label` in `line` (`recall 0.932 (...)`).
 fn figure(line: &str, label: &str) -> f64 {

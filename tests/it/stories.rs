@@ -629,3 +629,83 @@ async fn a_meeting_and_a_weapons_show_of_one_visit_are_two_stories_and_why_names
         "{views:?}"
     );
 }
+
+/// An RSS document of `(guid, title, link, description, pubDate)` items.
+fn rss_dated(title: &str, items: &[(&str, &str, &str, &str, &str)]) -> String {
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>{title}</title><link>https://example.com/</link>\n"
+    );
+    for (guid, t, link, desc, date) in items {
+        s.push_str(&format!(
+            "<item><guid isPermaLink=\"false\">{guid}</guid><title>{t}</title><link>{link}</link><description>{desc}</description><pubDate>{date}</pubDate></item>\n"
+        ));
+    }
+    s.push_str("</channel></rss>\n");
+    s
+}
+
+/// As a daemon sees them arrive: an outlet that reports an event the next morning (23 hours
+/// after the first report, nothing new in it) joins its story; the first outlet's own article
+/// the next day, told in the same words, is a new development and a story of its own; and
+/// `--why` says so.
+#[tokio::test]
+async fn a_late_report_joins_its_story_but_an_outlets_next_day_article_does_not() {
+    const FIRST: (&str, &str, &str, &str, &str) = (
+        "a-1",
+        "Russia resumes oil shipments to North Korea after pandemic pause",
+        "https://a.example/oil-resumes",
+        "Russia has resumed sending refined oil to North Korea by rail for the first time since 2020, customs data show.",
+        "Fri, 13 Sep 2024 10:00:00 GMT",
+    );
+    const LATE: (&str, &str, &str, &str, &str) = (
+        "b-1",
+        "Russia restarts oil exports to North Korea after pandemic hiatus",
+        "https://b.example/oil-exports",
+        "Russian refined oil is again reaching North Korea by rail, the first shipments since 2020 according to customs data.",
+        "Sat, 14 Sep 2024 09:00:00 GMT",
+    );
+    const NEXT_DAY: (&str, &str, &str, &str, &str) = (
+        "a-2",
+        "Russia sends more oil to North Korea after pandemic pause",
+        "https://a.example/oil-more",
+        "Russia has sent more refined oil to North Korea by rail since shipments resumed, customs data show.",
+        "Sat, 14 Sep 2024 10:00:00 GMT",
+    );
+    let server = FeedServer::start().await;
+    server.set(
+        "/a.xml",
+        "application/rss+xml",
+        rss_dated("Wire A", &[FIRST]),
+    );
+    server.set("/b.xml", "application/rss+xml", rss_dated("Wire B", &[]));
+    let cfg = TestConfig::new(&format!(
+        "[[feed]]\nurl = \"{}\"\n\n[[feed]]\nurl = \"{}\"\n\n[[topic]]\nid = \"oil\"\nquery = \"oil AND \\\"north korea\\\"\"\n",
+        server.url("/a.xml"),
+        server.url("/b.xml")
+    ));
+    poll_once(&cfg).await;
+    server.set(
+        "/b.xml",
+        "application/rss+xml",
+        rss_dated("Wire B", &[LATE]),
+    );
+    poll_once(&cfg).await;
+    server.set(
+        "/a.xml",
+        "application/rss+xml",
+        rss_dated("Wire A", &[NEXT_DAY, FIRST]),
+    );
+    let (mut titles, body) = polled_titles(&cfg, "oil").await;
+    titles.sort_unstable();
+    assert_eq!(titles, [FIRST.1, NEXT_DAY.1], "{body}");
+    assert!(
+        body.contains(LATE.2),
+        "the late report is the first's story: {body}"
+    );
+    let views = why_views(&cfg, "oil", NEXT_DAY.2, FIRST.2).await;
+    assert_eq!(
+        views[0]["veto"],
+        "half a day from the story's burst, from an outlet already in it: a later development",
+        "{views:?}"
+    );
+}

@@ -187,11 +187,11 @@ pub fn joins(fp: &super::Fingerprint, hours: i64, story: &Story) -> bool {
     {
         return false;
     }
-    story.members.iter().any(|(m, at)| {
-        m.script != Script::Unknown
-            && m.script != fp.script
-            && (at - hours).abs() <= GAP_HOURS
-            && m.sets == fp.sets
+    story.members.iter().any(|m| {
+        m.fp.script != Script::Unknown
+            && m.fp.script != fp.script
+            && (m.hours - hours).abs() <= GAP_HOURS
+            && m.fp.sets == fp.sets
     })
 }
 

@@ -23,8 +23,9 @@
 //! are one story and merge, if they fit together ([`Story::fits_with`]), and so does any other
 //! story then told in the words of the story it grew ([`Story::drawn_into`]). Nothing may veto it:
 //! the story would then span more than [`SPAN_HOURS`], the entry would lie more than
-//! [`GAP_HOURS`] from every entry of the story (the next day's news of one saga; told nearly
-//! alike, [`ALIKE_GAP_HOURS`]), the headlines' main clauses would report different acts
+//! [`GAP_HOURS`] from the story's burst of entries (told nearly alike, [`ALIKE_GAP_HOURS`])
+//! without being a late report of it ([`LATE_HOURS`]: another outlet's, within a day, bringing
+//! no one and no act new; not the next day's news of a saga), the headlines' main clauses would report different acts
 //! ("meets" / "shows off" / "celebrates"; [`main_clause`]: "amid celebrations" is the setting,
 //! not the news), two different weekdays, numbers with
 //! none in common, or headlines that each name someone the other never mentions ("Putin meets
@@ -56,13 +57,15 @@ pub const SPAN_HOURS: i64 = 30;
 /// it: "North Korea fires missile" and "North Korea and Russia pledge closer ties" share only
 /// who they are about, however large a share of a short headline that is.
 pub const MIN_EVENT_WORDS: usize = 2;
-/// A story's entries come in a burst: an entry published more than this after (or before) the
-/// nearest of them, with a half-day's silence between, reports the next day's news, however
-/// alike the words (Russia's defence minister arriving in Pyongyang one day, Kim receiving him
-/// the next). On the labelled real news every group of one event but one has its entries within
-/// ten hours of each other.
+/// A story's entries come in a burst (its most entries without this much silence between any
+/// two, [`Story::find_burst`]): an entry published more than this after (or before) it reports
+/// the next day's news, however alike the words (Russia's defence minister arriving in
+/// Pyongyang one day, Kim receiving him the next), unless it is a late report of the same event
+/// ([`LATE_HOURS`]). On the labelled real news two in three groups of one event have their
+/// entries within ten hours of each other.
 pub const GAP_HOURS: i64 = 10;
-/// How far from a story's nearest entry an entry told nearly alike may lie (its words and
+/// How far from a story's burst an entry told nearly alike may lie and still join as within it,
+/// not as a late report ([`LATE_HOURS`]) (its words and
 /// its title's words both shared over their thresholds, [`MIN_SHARED`] and
 /// [`MIN_TITLE_SHARED`]): an outlet in another time zone reports the event in its own morning
 /// ("North Korea slams US over decision to send tanks to Ukraine", twelve hours after
@@ -71,6 +74,17 @@ pub const GAP_HOURS: i64 = 10;
 /// hours apart the next day's event of a saga is told as alike (the two defence ministers
 /// meeting, then Kim receiving the Russian one); at 16 hours, one such saga merges.
 pub const ALIKE_GAP_HOURS: i64 = 14;
+/// How far beyond a story's burst of entries ([`GAP_HOURS`]) a late report may lie: an outlet
+/// that had not yet reported the event carries it in its own next morning ("Russia resumes oil
+/// exports to North Korea after pandemic hiatus", 25 hours after "Russia Turns Oil Tap for North
+/// Korea Back On"). Such a report joins only when it brings nothing new: it is by an outlet not
+/// yet in the story (an outlet's own later article is a new development), names no one the story
+/// never mentions nor the other way round, and reports the acts the story's headlines report
+/// ([`late_veto`]). On the labelled real news, copies of one event lie up to 25 hours from their
+/// story's burst, while from 27 hours the next day's news of a saga is told as alike ("North
+/// Korea condemns US sending battle tanks to Ukraine", then a senior official's "N. Korea Calls
+/// US Battle Tank Donations 'Crime'").
+pub const LATE_HOURS: i64 = 26;
 /// Words of the text read after the title: the lede, where wire copy says what happened.
 pub const LEDE_WORDS: usize = 40;
 /// The weighted share of a new entry's words (title and lede) that must be among a story's for
@@ -596,10 +610,21 @@ pub struct Story {
     days: u8,
     /// The acts its headlines report ([`lexicon::acts`]).
     acts: u8,
-    /// Each entry's fingerprint and hour, to compare each with a newcomer ([`Scorer::join`]).
-    members: Vec<(Fingerprint, i64)>,
+    /// Each entry, to compare each with a newcomer ([`Scorer::join`]).
+    members: Vec<Member>,
     first: Option<i64>,
     last: i64,
+    /// The first and last hour of its burst ([`Story::burst`]).
+    burst: (i64, i64),
+}
+
+/// An entry of a story: its fingerprint, the hour it was published and the feed it came from
+/// (any number that is the same for every entry of one feed).
+#[derive(Clone, Debug)]
+struct Member {
+    fp: Fingerprint,
+    hours: i64,
+    source: i64,
 }
 
 fn union(into: &mut Vec<u32>, more: &[u32]) {
@@ -609,17 +634,22 @@ fn union(into: &mut Vec<u32>, more: &[u32]) {
 }
 
 impl Story {
-    /// Adds an entry published at `hours`.
-    pub fn add(&mut self, fp: &Fingerprint, hours: i64) {
+    /// Adds an entry published at `hours` by feed `source`.
+    pub fn add(&mut self, fp: &Fingerprint, hours: i64, source: i64) {
         union(&mut self.words, &fp.words);
         union(&mut self.title_names, &fp.title_names);
         union(&mut self.mentions, &fp.mentions);
         union(&mut self.numbers, &fp.numbers);
         self.days |= fp.days;
         self.acts |= fp.acts;
-        self.members.push((fp.clone(), hours));
+        self.members.push(Member {
+            fp: fp.clone(),
+            hours,
+            source,
+        });
         self.first = Some(self.first.map_or(hours, |f| f.min(hours)));
         self.last = self.last.max(hours);
+        self.burst = self.find_burst();
     }
 
     /// Every word its entries use, sorted, distinct.
@@ -640,6 +670,7 @@ impl Story {
             self.first = Some(self.first.map_or(f, |s| s.min(f)));
             self.last = self.last.max(other.last);
         }
+        self.burst = self.find_burst();
     }
 
     /// Hours from its first entry to its last, with one more at `hours`.
@@ -650,25 +681,75 @@ impl Story {
         }
     }
 
-    /// Hours from `hours` to the nearest of its entries.
+    /// Hours from `hours` to its burst: 0 within it (or when it has no entries), else to its
+    /// first or last hour.
     fn gap_to(&self, hours: i64) -> i64 {
-        self.members
-            .iter()
-            .map(|(_, at)| (at - hours).abs())
-            .min()
-            .unwrap_or(0)
+        if self.members.is_empty() {
+            return 0;
+        }
+        let (from, to) = self.burst;
+        (from - hours).max(hours - to).max(0)
+    }
+
+    /// The first and last hour of its burst: the most entries that lie together without
+    /// [`GAP_HOURS`] of silence between any two (the earliest such run if several hold as many).
+    /// An entry that joined late ([`LATE_HOURS`]) does not move it, so one late report does not
+    /// draw the next day's news in after it.
+    fn find_burst(&self) -> (i64, i64) {
+        let mut hours: Vec<i64> = self.members.iter().map(|m| m.hours).collect();
+        hours.sort_unstable();
+        let Some(&first) = hours.first() else {
+            return (0, 0);
+        };
+        let (mut best, mut best_n) = ((first, first), 0);
+        let (mut start, mut n) = (first, 0);
+        for (i, &h) in hours.iter().enumerate() {
+            if i > 0 && h - hours[i - 1] > GAP_HOURS {
+                (start, n) = (h, 0);
+            }
+            n += 1;
+            if n > best_n {
+                (best, best_n) = ((start, h), n);
+            }
+        }
+        best
+    }
+
+    /// Hours between its burst and `other`'s (0 when they overlap).
+    fn burst_gap(&self, other: &Story) -> i64 {
+        let ((a0, a1), (b0, b1)) = (self.burst, other.burst);
+        (b0 - a1).max(a0 - b1).max(0)
+    }
+
+    /// Whether a feed's entry is in it.
+    fn has_source(&self, source: i64) -> bool {
+        self.members.iter().any(|m| m.source == source)
     }
 
     /// Whether this story and `other` may be one: together they span at most [`SPAN_HOURS`],
-    /// and their headlines do not report different acts (an entry told like both, "Russian
+    /// their headlines do not report different acts (an entry told like both, "Russian
     /// defence minister vows to strengthen ties", does not make Kim's meeting and his weapons
-    /// show one story).
+    /// show one story), and their bursts lie within [`GAP_HOURS`] of each other, or, further
+    /// apart, one is a late report of the other ([`late_veto`]: no outlet in both, no one named
+    /// whom the other never mentions, the same acts): a late report that joined the one does not
+    /// make the next day's news of a saga, which the other holds, one story with it.
     pub fn fits_with(&self, other: &Story) -> bool {
         let span = match (self.first, other.first) {
             (Some(a), Some(b)) => self.last.max(other.last) - a.min(b),
             _ => 0,
         };
-        span <= SPAN_HOURS && !different_acts(self.acts, other.acts)
+        if span > SPAN_HOURS || different_acts(self.acts, other.acts) {
+            return false;
+        }
+        let gap = self.burst_gap(other);
+        self.members.is_empty()
+            || other.members.is_empty()
+            || gap <= GAP_HOURS
+            || (gap <= LATE_HOURS
+                && self.acts == other.acts
+                && !other.members.iter().any(|m| self.has_source(m.source))
+                && !unknown(&self.title_names, &other.mentions)
+                && !unknown(&other.title_names, &self.mentions))
     }
 
     /// Whether this story is now told in the words of `grown`, a story that an entry just
@@ -679,10 +760,11 @@ impl Story {
     /// apart otherwise, as whether it joins would depend on the order entries arrive in.
     pub fn drawn_into(&self, grown: &Story, weights: &WordFrequencies) -> bool {
         self.fits_with(grown)
-            && self
-                .members
-                .iter()
-                .any(|(m, at)| Scorer::new(m, *at, weights).joins_story(grown).is_some())
+            && self.members.iter().any(|m| {
+                Scorer::new(&m.fp, m.hours, m.source, weights)
+                    .joins_story(grown)
+                    .is_some()
+            })
     }
 }
 
@@ -726,6 +808,8 @@ pub struct Scorer<'a> {
     fp: &'a Fingerprint,
     /// When the entry was published.
     hours: i64,
+    /// The feed it came from.
+    source: i64,
     /// A story of the entry alone, for the other way round.
     alone: Story,
     weights: &'a WordFrequencies,
@@ -734,14 +818,20 @@ pub struct Scorer<'a> {
 }
 
 impl<'a> Scorer<'a> {
-    /// The scorer of entry `fp`, published at `hours`.
-    pub fn new(fp: &'a Fingerprint, hours: i64, weights: &'a WordFrequencies) -> Scorer<'a> {
+    /// The scorer of entry `fp`, published at `hours` by feed `source`.
+    pub fn new(
+        fp: &'a Fingerprint,
+        hours: i64,
+        source: i64,
+        weights: &'a WordFrequencies,
+    ) -> Scorer<'a> {
         let weigh = |words: &[u32]| words.iter().map(|w| weights.weight(*w)).collect();
         let mut alone = Story::default();
-        alone.add(fp, hours);
+        alone.add(fp, hours, source);
         Scorer {
             fp,
             hours,
+            source,
             alone,
             weights,
             word_weights: weigh(&fp.words),
@@ -779,19 +869,31 @@ impl<'a> Scorer<'a> {
     /// The score the closest of `story`'s entries joins a story of this entry alone with, if
     /// one does, and the entry reports no act other than the story's: an entry that reports
     /// none is told like the meeting and the weapons show alike, and must not let one into the
-    /// other's story.
+    /// other's story. Lying further than [`ALIKE_GAP_HOURS`] from the story's burst, it must
+    /// also be a late report of it ([`late_veto`]): one of the story's own late reports does not
+    /// bring it in.
     fn reverse(&self, story: &Story) -> Option<f64> {
         if self.fp.words.is_empty()
             || story.span_with(self.hours) > SPAN_HOURS
             || different_acts(self.fp.acts, story.acts)
+            || (story.gap_to(self.hours) > ALIKE_GAP_HOURS
+                && late_veto(self.fp, self.hours, self.source, story).is_some())
         {
             return None;
         }
         story
             .members
             .iter()
-            .filter_map(|(m, at)| Scorer::new(m, *at, self.weights).joins_story(&self.alone))
+            .filter_map(|m| {
+                Scorer::new(&m.fp, m.hours, m.source, self.weights).joins_story(&self.alone)
+            })
             .max_by(f64::total_cmp)
+    }
+
+    /// Whether it lies beyond `story`'s burst, so that joining it makes a late report
+    /// ([`LATE_HOURS`]): stories it joins within their bursts come first.
+    pub fn is_late(&self, story: &Story) -> bool {
+        story.gap_to(self.hours) > GAP_HOURS
     }
 
     /// The score the entry joins `story` with when compared with the story's words, if it
@@ -801,7 +903,7 @@ impl<'a> Scorer<'a> {
             return None;
         }
         let (all, title) = self.shares(story);
-        if veto(self.fp, self.hours, story, all, title).is_some() {
+        if veto(self.fp, self.hours, self.source, story, all, title).is_some() {
             return None;
         }
         joins(all, title)
@@ -839,10 +941,11 @@ fn joins(shared: f64, title_shared: f64) -> Option<f64> {
 pub fn explain(
     fp: &Fingerprint,
     hours: i64,
+    source: i64,
     story: &Story,
     weights: &WordFrequencies,
 ) -> Comparison {
-    let scorer = Scorer::new(fp, hours, weights);
+    let scorer = Scorer::new(fp, hours, source, weights);
     let (shared, title_shared) = scorer.shares(story);
     let mut common: Vec<u32> = fp
         .words
@@ -859,17 +962,43 @@ pub fn explain(
         shared,
         title_shared,
         common,
-        veto: veto(fp, hours, story, shared, title_shared),
+        veto: veto(fp, hours, source, story, shared, title_shared),
         reverse,
         acts: (fp.acts, story.acts),
         across: across::joins(fp, hours, story),
     }
 }
 
-/// What keeps an entry out of a story whatever their words.
+/// Whether any of `names` is missing from `mentions` (both sorted).
+fn unknown(names: &[u32], mentions: &[u32]) -> bool {
+    names.iter().any(|n| mentions.binary_search(n).is_err())
+}
+
+/// What keeps an entry (published at `hours` by feed `source`) lying beyond `story`'s burst
+/// from joining it as a late report ([`LATE_HOURS`]), if anything.
+fn late_veto(fp: &Fingerprint, hours: i64, source: i64, story: &Story) -> Option<&'static str> {
+    if story.gap_to(hours) > LATE_HOURS {
+        Some("more than a day from the story's burst of entries")
+    } else if story.has_source(source) {
+        Some("half a day from the story's burst, from an outlet already in it: a later development")
+    } else if unknown(&fp.title_names, &story.mentions) || unknown(&story.title_names, &fp.mentions)
+    {
+        Some(
+            "half a day from the story's burst, and a headline names someone the other never mentions",
+        )
+    } else if fp.acts != story.acts {
+        Some("half a day from the story's burst, and the headlines report other acts")
+    } else {
+        None
+    }
+}
+
+/// What keeps an entry (published at `hours` by feed `source`) out of a story whatever their
+/// words.
 fn veto(
     fp: &Fingerprint,
     hours: i64,
+    source: i64,
     story: &Story,
     shared: f64,
     title_shared: f64,
@@ -878,11 +1007,13 @@ fn veto(
         return Some("more than a day apart");
     }
     // Told nearly alike (both shares), it may lie a little further off: an outlet half a world
-    // away reports the same event in its own morning.
+    // away reports the same event in its own morning. Further still, it is a late report.
     let alike = shared >= MIN_SHARED && title_shared >= MIN_TITLE_SHARED;
     let gap = if alike { ALIKE_GAP_HOURS } else { GAP_HOURS };
-    if story.gap_to(hours) > gap {
-        return Some("half a day from its nearest entry");
+    if story.gap_to(hours) > gap
+        && let Some(why) = late_veto(fp, hours, source, story)
+    {
+        return Some(why);
     }
     let event_words = fp
         .words
@@ -909,8 +1040,6 @@ fn veto(
     }
     // "Putin meets Kim" and "Putin meets Xi": each headline names someone the other side
     // never mentions.
-    let unknown =
-        |names: &[u32], mentions: &[u32]| names.iter().any(|n| mentions.binary_search(n).is_err());
     if unknown(&fp.title_names, &story.mentions) && unknown(&story.title_names, &fp.mentions) {
         return Some("headlines name different people or places");
     }
@@ -922,10 +1051,11 @@ fn veto(
 pub fn join_score(
     fp: &Fingerprint,
     hours: i64,
+    source: i64,
     story: &Story,
     weights: &WordFrequencies,
 ) -> Option<f64> {
-    Scorer::new(fp, hours, weights).join(story)
+    Scorer::new(fp, hours, source, weights).join(story)
 }
 
 /// An entry's fingerprinted words by the hashes of their stems, as the entry writes them (the
@@ -1008,23 +1138,40 @@ fn lede(text_body: &str) -> &str {
     &text_body[..lede_end]
 }
 
-/// Groups entries into stories as the writer does, one entry at a time in the order given:
-/// each `(fingerprint, hours)` joins the story it is told most closely like (see
-/// [`join_score`]), and when it would join several, they are one story and merge (so that the
-/// grouping does not depend on the order entries arrive in); the only story besides those it
-/// may join across languages ([`across`]), if one, is joined or merged the same way. Returns
-/// each entry's story number.
+/// Groups entries, each of a feed of its own, into stories as the writer does (see
+/// [`group_by_source`]).
 pub fn group(entries: &[(Fingerprint, i64)]) -> Vec<usize> {
+    let sourced: Vec<(Fingerprint, i64, i64)> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, (fp, hours))| (fp.clone(), *hours, i as i64))
+        .collect();
+    group_by_source(&sourced)
+}
+
+/// Groups entries into stories as the writer does, one entry at a time in the order given:
+/// each `(fingerprint, hours, source)` joins the story it is told most closely like (see
+/// [`join_score`]; a story whose burst it lies in before one it would join as a late report),
+/// and when it would join several, they are one story and merge if they fit together (so that
+/// the grouping does not depend on the order entries arrive in); the only story besides those
+/// it may join across languages ([`across`]), if one, is joined or merged the same way. Returns
+/// each entry's story number.
+pub fn group_by_source(entries: &[(Fingerprint, i64, i64)]) -> Vec<usize> {
     let mut weights = WordFrequencies::default();
     let mut stories: Vec<Option<Story>> = Vec::new();
     let mut story_of: Vec<usize> = Vec::new();
-    for (fp, hours) in entries {
-        let mut joins: Vec<(f64, usize)> = stories
+    for (fp, hours, source) in entries {
+        let scorer = Scorer::new(fp, *hours, *source, &weights);
+        let mut joins: Vec<(bool, f64, usize)> = stories
             .iter()
             .enumerate()
-            .filter_map(|(i, s)| Some((join_score(fp, *hours, s.as_ref()?, &weights)?, i)))
+            .filter_map(|(i, s)| {
+                let s = s.as_ref()?;
+                Some((scorer.is_late(s), scorer.join(s)?, i))
+            })
             .collect();
-        joins.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        joins.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let mut joins: Vec<(f64, usize)> = joins.into_iter().map(|(_, s, i)| (s, i)).collect();
         // In another language, told only by the names of the only story it fits: joined when
         // the entry joins none by its words, merged into the one it joins when it does.
         let fits = stories.iter().enumerate().map(|(i, s)| {
@@ -1038,7 +1185,7 @@ pub fn group(entries: &[(Fingerprint, i64)]) -> Vec<usize> {
         let Some(&(_, into)) = joins.first() else {
             weights.add_story(&fp.words);
             let mut s = Story::default();
-            s.add(fp, *hours);
+            s.add(fp, *hours, *source);
             stories.push(Some(s));
             story_of.push(stories.len() - 1);
             continue;
@@ -1058,7 +1205,7 @@ pub fn group(entries: &[(Fingerprint, i64)]) -> Vec<usize> {
         }
         let story = stories[into].as_mut().expect("joined");
         weights.add_to_story(&fp.words, story);
-        story.add(fp, *hours);
+        story.add(fp, *hours, *source);
         story_of.push(into);
         regroup(&mut stories, &mut story_of, into, &weights);
     }

@@ -91,11 +91,11 @@ fn rare_words_count_more_than_the_words_every_story_has() {
     let korea = hash(&stem("korea"));
     assert!(weights.weight(korea) < weights.weight(hash(&stem("tanks"))) / 3.0);
     let mut story = Story::default();
-    story.add(&tanks, 0);
+    story.add(&tanks, 0, 0);
     let reworded = fingerprint("North Korea slams tanks bound for Russia", "");
     let other = fingerprint("North Korea and Russia hold talks", "");
-    assert!(join_score(&reworded, 2, &story, &weights).is_some());
-    assert_eq!(join_score(&other, 2, &story, &weights), None);
+    assert!(join_score(&reworded, 2, 1, &story, &weights).is_some());
+    assert_eq!(join_score(&other, 2, 1, &story, &weights), None);
 }
 
 #[test]
@@ -158,8 +158,30 @@ fn one_visit_s_different_acts_and_days_stay_apart() {
         "told alike, an outlet's own morning half a world away"
     );
     assert!(
-        !same_story(&meets, &greets, ALIKE_GAP_HOURS + 2),
-        "more than half a day of silence between them"
+        same_story(&meets, &greets, ALIKE_GAP_HOURS + 2),
+        "a late report by another outlet, bringing nothing new"
+    );
+    let by = |a: &Fingerprint, b: &Fingerprint, hours: i64, sources: (i64, i64)| {
+        let g = group_by_source(&[(a.clone(), 0, sources.0), (b.clone(), hours, sources.1)]);
+        g[0] == g[1]
+    };
+    assert!(
+        !by(&meets, &greets, ALIKE_GAP_HOURS + 2, (1, 1)),
+        "the same outlet's later article is a new development"
+    );
+    assert!(by(&meets, &greets, LATE_HOURS, (1, 2)));
+    assert!(
+        !by(&meets, &greets, LATE_HOURS + 1, (1, 2)),
+        "more than a day from the story's burst"
+    );
+    let with_choe = fingerprint(
+        "Kim Jong Un meets Russian defence minister Shoigu and Choe Son Hui in Pyongyang",
+        "North Korean leader Kim Jong Un met Russian Defense Minister Sergei Shoigu and Choe Son Hui in Pyongyang.",
+    );
+    assert!(same_story(&meets, &with_choe, 2));
+    assert!(
+        !same_story(&meets, &with_choe, ALIKE_GAP_HOURS + 2),
+        "late, and naming someone the story never mentions"
     );
     let receives = fingerprint(
         "Russian delegation led by Shoigu holds talks with Kim",
@@ -168,7 +190,7 @@ fn one_visit_s_different_acts_and_days_stay_apart() {
     assert!(same_story(&meets, &receives, 2), "told less alike");
     assert!(
         !same_story(&meets, &receives, GAP_HOURS + 2),
-        "told less alike, half a day of silence between them"
+        "told less alike, half a day from the story, and reporting no act of its"
     );
     // An entry that reports no act, told like both, does not make them one.
     let vows = fingerprint(
@@ -383,4 +405,36 @@ fn a_name_spelled_the_british_way_or_in_the_plural_is_one_already_mentioned() {
         "Russia's defence ministers Sergei Shoigu held talks in Pyongyang on Wednesday with his North Korean counterpart ahead of the war armistice commemorations.",
     );
     assert!(same_story(&us, &uk, 2));
+}
+
+#[test]
+fn a_late_report_does_not_draw_the_next_day_s_news_in_after_it() {
+    let ministers = fingerprint(
+        "North Korean and Russian defence ministers hold talks in Pyongyang",
+        "The defence ministers of North Korea and Russia held talks in Pyongyang on military cooperation.",
+    );
+    let counterpart = fingerprint(
+        "Russian defence minister holds talks with North Korean counterpart in Pyongyang",
+        "Russia's defence minister held talks in Pyongyang on military cooperation with his North Korean counterpart.",
+    );
+    let late = fingerprint(
+        "Russian defence minister vows military cooperation with North Korea after Pyongyang talks",
+        "Russia's defence minister held talks in Pyongyang on military cooperation with North Korea's defence minister.",
+    );
+    let kim = fingerprint(
+        "Kim Jong Un holds talks with Russian defence minister in Pyongyang",
+        "North Korean leader Kim Jong Un held talks with Russia's defence minister in Pyongyang on military cooperation.",
+    );
+    let g = group_by_source(&[
+        (ministers, 0, 1),
+        (counterpart, 1, 2),
+        (late, 16, 3),
+        (kim, 17, 4),
+    ]);
+    assert_eq!(g[0], g[1], "{g:?}");
+    assert_eq!(g[0], g[2], "another outlet's late report joins: {g:?}");
+    assert_ne!(
+        g[0], g[3],
+        "the next day's news, an hour after the late report, is not drawn in: {g:?}"
+    );
 }
