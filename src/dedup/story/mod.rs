@@ -614,8 +614,9 @@ pub struct Story {
     members: Vec<Member>,
     first: Option<i64>,
     last: i64,
-    /// The first and last hour of its burst ([`Story::burst`]).
-    burst: (i64, i64),
+    /// The first and last hour of its burst ([`Story::find_burst`]), found when first needed
+    /// after entries were added.
+    burst: std::cell::OnceCell<(i64, i64)>,
 }
 
 /// An entry of a story: its fingerprint, the hour it was published and the feed it came from
@@ -649,7 +650,7 @@ impl Story {
         });
         self.first = Some(self.first.map_or(hours, |f| f.min(hours)));
         self.last = self.last.max(hours);
-        self.burst = self.find_burst();
+        self.burst.take();
     }
 
     /// Every word its entries use, sorted, distinct.
@@ -670,7 +671,7 @@ impl Story {
             self.first = Some(self.first.map_or(f, |s| s.min(f)));
             self.last = self.last.max(other.last);
         }
-        self.burst = self.find_burst();
+        self.burst.take();
     }
 
     /// Hours from its first entry to its last, with one more at `hours`.
@@ -687,7 +688,7 @@ impl Story {
         if self.members.is_empty() {
             return 0;
         }
-        let (from, to) = self.burst;
+        let (from, to) = self.burst();
         (from - hours).max(hours - to).max(0)
     }
 
@@ -715,9 +716,14 @@ impl Story {
         best
     }
 
+    /// The first and last hour of its burst.
+    fn burst(&self) -> (i64, i64) {
+        *self.burst.get_or_init(|| self.find_burst())
+    }
+
     /// Hours between its burst and `other`'s (0 when they overlap).
     fn burst_gap(&self, other: &Story) -> i64 {
-        let ((a0, a1), (b0, b1)) = (self.burst, other.burst);
+        let ((a0, a1), (b0, b1)) = (self.burst(), other.burst());
         (b0 - a1).max(a0 - b1).max(0)
     }
 
