@@ -223,7 +223,7 @@ fn joined(
         shared: Some(round(c.shared)),
         title_shared: Some(round(c.title_shared)),
         words: named(&c, &names),
-        veto: veto_text(&c),
+        veto: veto_text(&c, &names, &names_of(earlier)),
         reverse: c.reverse.map(round),
         names: if by == "names" {
             config.name_sets.names_of(&fp.sets)
@@ -421,17 +421,53 @@ pub fn why(config_path: &Path, topic: &str, links: &[String], json: bool) -> Cli
 
 /// What keeps an entry out of a story, if anything, in words: for different acts, which
 /// ("headlines report different acts: this one meeting someone; the story showing or touring
-/// something").
-fn veto_text(c: &story::Comparison) -> Option<String> {
+/// something"); for different people, whom, as the entry's words (`own`) and the story's
+/// (`story`) write them ("... (named in this one's headline only: kim; in the story's headlines only:
+/// none)").
+fn veto_text(c: &story::Comparison, own: &Names, story: &Names) -> Option<String> {
     let v = c.veto?;
-    if v != story::DIFFERENT_ACTS {
-        return Some(v.to_string());
+    if v == story::DIFFERENT_ACTS {
+        return Some(format!(
+            "{v}: this one {}; the story {}",
+            story::act_names(c.acts.0).join(" and "),
+            story::act_names(c.acts.1).join(" or ")
+        ));
     }
-    Some(format!(
-        "{v}: this one {}; the story {}",
-        story::act_names(c.acts.0).join(" and "),
-        story::act_names(c.acts.1).join(" or ")
-    ))
+    if v == story::DIFFERENT_PEOPLE || v == story::LATE_NEW_NAMES {
+        let list = |hashes: &[u32], names: &Names| {
+            let mut words: Vec<&str> = hashes
+                .iter()
+                .filter_map(|h| names.get(h).map(String::as_str))
+                .collect();
+            words.dedup();
+            if words.is_empty() {
+                "none".to_string()
+            } else {
+                words.join(", ")
+            }
+        };
+        return Some(format!(
+            "{v} (named in this one's headline only: {}; in the story's headlines only: {})",
+            list(&c.unmentioned.0, own),
+            list(&c.unmentioned.1, story)
+        ));
+    }
+    Some(v.to_string())
+}
+
+/// Words by the hashes of their stems ([`story::stems`]).
+type Names = std::collections::HashMap<u32, String>;
+
+/// The words of `entries`, by the hashes of their stems, to name what their fingerprints keep.
+fn names_of<'a>(entries: impl IntoIterator<Item = &'a StoryEntry>) -> Names {
+    let mut out = Names::new();
+    for x in entries {
+        let text = crate::parse::entry_text(x.summary_html.as_deref(), x.content_html.as_deref());
+        for (h, w) in story::stems(&x.title, &text) {
+            out.entry(h).or_insert(w);
+        }
+    }
+    out
 }
 
 /// Entry `e` (of story `own`) compared with story `other`, leaving `e` out of it.
@@ -462,6 +498,7 @@ fn against(
     }
     let c = story::explain(&fp, e.sort_time.timestamp() / 3600, source(e), &s, weights);
     let names = story::stems(&e.title, &text);
+    let story_names = names_of(rest.iter().copied());
     Against {
         entry: e.title.clone(),
         source: config
@@ -479,7 +516,7 @@ fn against(
         needs_shared: story::MIN_SHARED,
         needs_title_shared: story::MIN_TITLE_SHARED,
         words: named(&c, &names),
-        veto: veto_text(&c),
+        veto: veto_text(&c, &names, &story_names),
         reverse: c.reverse.map(round),
         joins: c.joins().is_some(),
         across_languages: c.across && c.joins().is_none(),

@@ -709,3 +709,55 @@ async fn a_late_report_joins_its_story_but_an_outlets_next_day_article_does_not(
         "{views:?}"
     );
 }
+
+/// Two meetings of one host on one day, told alike but with another guest each, are two
+/// stories, and `--why` names the guests that keep them apart.
+#[tokio::test]
+async fn why_names_the_people_that_keep_two_meetings_apart() {
+    let server = FeedServer::start().await;
+    server.set(
+        "/k.xml",
+        "application/rss+xml",
+        rss(
+            "Wire K",
+            &[(
+                "k-1",
+                "Putin holds talks with Kim at Vostochny cosmodrome",
+                "https://k.example/putin-kim",
+                "Russian President Vladimir Putin held talks with Kim Jong Un at the Vostochny cosmodrome in the Amur region.",
+            )],
+        ),
+    );
+    server.set(
+        "/l.xml",
+        "application/rss+xml",
+        rss(
+            "Wire L",
+            &[(
+                "l-1",
+                "Putin holds talks with Lukashenko at Vostochny cosmodrome",
+                "https://l.example/putin-lukashenko",
+                "Russian President Vladimir Putin held talks with Alexander Lukashenko at the Vostochny cosmodrome in the Amur region.",
+            )],
+        ),
+    );
+    let cfg = TestConfig::new(&format!(
+        "[[feed]]\nurl = \"{}\"\n\n[[feed]]\nurl = \"{}\"\n\n[[topic]]\nid = \"putin\"\nquery = \"putin\"\n",
+        server.url("/k.xml"),
+        server.url("/l.xml")
+    ));
+    let (titles, _) = polled_titles(&cfg, "putin").await;
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    let views = why_views(
+        &cfg,
+        "putin",
+        "https://k.example/putin-kim",
+        "https://l.example/putin-lukashenko",
+    )
+    .await;
+    assert_eq!(
+        views[0]["veto"],
+        "headlines name different people or places (named in this one's headline only: kim; in the story's headlines only: lukashenko)",
+        "{views:?}"
+    );
+}

@@ -794,6 +794,10 @@ pub struct Comparison {
     /// Whether it may join across languages ([`across::joins`]), if it is the only story it
     /// so fits.
     pub across: bool,
+    /// The names in the entry's headline the story never mentions, and those in the story's
+    /// headlines the entry never mentions (hashes; [`stems`] names them): who keeps them apart
+    /// when a veto says the headlines name different people.
+    pub unmentioned: (Vec<u32>, Vec<u32>),
 }
 
 impl Comparison {
@@ -916,6 +920,15 @@ impl<'a> Scorer<'a> {
     }
 }
 
+/// The veto of entries whose headlines each name someone the other never mentions
+/// ([`Comparison::unmentioned`] says whom).
+pub const DIFFERENT_PEOPLE: &str = "headlines name different people or places";
+
+/// The veto of a late report whose headline names someone the story never mentions, or the
+/// other way round ([`Comparison::unmentioned`] says whom).
+pub const LATE_NEW_NAMES: &str =
+    "half a day from the story's burst, and a headline names someone the other never mentions";
+
 /// The veto of entries whose headlines report different acts ([`Comparison::acts`] says which).
 pub const DIFFERENT_ACTS: &str = "headlines report different acts";
 
@@ -972,7 +985,20 @@ pub fn explain(
         reverse,
         acts: (fp.acts, story.acts),
         across: across::joins(fp, hours, story),
+        unmentioned: (
+            missing(&fp.title_names, &story.mentions),
+            missing(&story.title_names, &fp.mentions),
+        ),
     }
+}
+
+/// Those of `names` missing from `mentions` (sorted).
+fn missing(names: &[u32], mentions: &[u32]) -> Vec<u32> {
+    names
+        .iter()
+        .copied()
+        .filter(|n| mentions.binary_search(n).is_err())
+        .collect()
 }
 
 /// Whether any of `names` is missing from `mentions` (both sorted).
@@ -989,9 +1015,7 @@ fn late_veto(fp: &Fingerprint, hours: i64, source: i64, story: &Story) -> Option
         Some("half a day from the story's burst, from an outlet already in it: a later development")
     } else if unknown(&fp.title_names, &story.mentions) || unknown(&story.title_names, &fp.mentions)
     {
-        Some(
-            "half a day from the story's burst, and a headline names someone the other never mentions",
-        )
+        Some(LATE_NEW_NAMES)
     } else if fp.acts != story.acts {
         Some("half a day from the story's burst, and the headlines report other acts")
     } else {
@@ -1047,7 +1071,7 @@ fn veto(
     // "Putin meets Kim" and "Putin meets Xi": each headline names someone the other side
     // never mentions.
     if unknown(&fp.title_names, &story.mentions) && unknown(&story.title_names, &fp.mentions) {
-        return Some("headlines name different people or places");
+        return Some(DIFFERENT_PEOPLE);
     }
     None
 }
@@ -1072,6 +1096,9 @@ pub fn stems(title: &str, text_body: &str) -> HashMap<u32, String> {
         for (s, e) in text::word_spans(&part) {
             let w = text::normalize(&part[s..e]);
             if is_compared(&part[s..e], &w) {
+                // A name as the comparison keeps it: `Korean` → `korea`.
+                out.entry(hash(&stem(demonym(&w))))
+                    .or_insert_with(|| w.clone());
                 out.entry(hash(&stem(&w))).or_insert(w);
             }
         }
