@@ -752,10 +752,12 @@ impl Story {
             || other.members.is_empty()
             || gap <= GAP_HOURS
             || (gap <= LATE_HOURS
-                && self.acts == other.acts
                 && !other.members.iter().any(|m| self.has_source(m.source))
-                && !unknown(&self.title_names, &other.mentions)
-                && !unknown(&other.title_names, &self.mentions))
+                && brings_news(
+                    (&self.title_names, &self.mentions, self.acts),
+                    (&other.title_names, &other.mentions, other.acts),
+                )
+                .is_none())
     }
 
     /// Whether this story is now told in the words of `grown`, a story that an entry just
@@ -1013,10 +1015,21 @@ fn late_veto(fp: &Fingerprint, hours: i64, source: i64, story: &Story) -> Option
         Some("more than a day from the story's burst of entries")
     } else if story.has_source(source) {
         Some("half a day from the story's burst, from an outlet already in it: a later development")
-    } else if unknown(&fp.title_names, &story.mentions) || unknown(&story.title_names, &fp.mentions)
-    {
+    } else {
+        brings_news(
+            (&fp.title_names, &fp.mentions, fp.acts),
+            (&story.title_names, &story.mentions, story.acts),
+        )
+    }
+}
+
+/// Whether one of two reports (each its headlines' names, what it mentions and its acts) says
+/// something the other does not, so that the later cannot be a late report of the earlier: a
+/// headline names someone the other never mentions, or they report other acts.
+fn brings_news(a: (&[u32], &[u32], u8), b: (&[u32], &[u32], u8)) -> Option<&'static str> {
+    if unknown(a.0, b.1) || unknown(b.0, a.1) {
         Some(LATE_NEW_NAMES)
-    } else if fp.acts != story.acts {
+    } else if a.2 != b.2 {
         Some("half a day from the story's burst, and the headlines report other acts")
     } else {
         None
