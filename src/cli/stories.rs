@@ -223,7 +223,7 @@ fn joined(
         shared: Some(round(c.shared)),
         title_shared: Some(round(c.title_shared)),
         words: named(&c, &names),
-        veto: veto_text(&c, &names, &names_of(earlier)),
+        veto: veto_text(&c, &names, || names_of(earlier)),
         reverse: c.reverse.map(round),
         names: if by == "names" {
             config.name_sets.names_of(&fp.sets)
@@ -422,9 +422,9 @@ pub fn why(config_path: &Path, topic: &str, links: &[String], json: bool) -> Cli
 /// What keeps an entry out of a story, if anything, in words: for different acts, which
 /// ("headlines report different acts: this one meeting someone; the story showing or touring
 /// something"); for different people, whom, as the entry's words (`own`) and the story's
-/// (`story`) write them ("... (named in this one's headline only: kim; in the story's headlines only:
-/// none)").
-fn veto_text(c: &story::Comparison, own: &Names, story: &Names) -> Option<String> {
+/// (`story`, read only for such a veto) write them ("... (named in this one's headline only:
+/// kim; in the story's headlines only: none)").
+fn veto_text(c: &story::Comparison, own: &Names, story: impl FnOnce() -> Names) -> Option<String> {
     let v = c.veto?;
     if v == story::DIFFERENT_ACTS {
         return Some(format!(
@@ -449,7 +449,7 @@ fn veto_text(c: &story::Comparison, own: &Names, story: &Names) -> Option<String
         return Some(format!(
             "{v} (named in this one's headline only: {}; in the story's headlines only: {})",
             list(&c.unmentioned.0, own),
-            list(&c.unmentioned.1, story)
+            list(&c.unmentioned.1, &story())
         ));
     }
     Some(v.to_string())
@@ -498,7 +498,6 @@ fn against(
     }
     let c = story::explain(&fp, e.sort_time.timestamp() / 3600, source(e), &s, weights);
     let names = story::stems(&e.title, &text);
-    let story_names = names_of(rest.iter().copied());
     Against {
         entry: e.title.clone(),
         source: config
@@ -516,7 +515,7 @@ fn against(
         needs_shared: story::MIN_SHARED,
         needs_title_shared: story::MIN_TITLE_SHARED,
         words: named(&c, &names),
-        veto: veto_text(&c, &names, &story_names),
+        veto: veto_text(&c, &names, || names_of(rest.iter().copied())),
         reverse: c.reverse.map(round),
         joins: c.joins().is_some(),
         across_languages: c.across && c.joins().is_none(),
