@@ -1,5 +1,6 @@
 //! Fingerprints, weights and grouping on small made-up cases.
 
+use super::fingerprint::{sorted, stem, told};
 use super::*;
 
 /// Whether two entries, `hours` apart, end up one story.

@@ -1,0 +1,523 @@
+//! An entry read for comparison: its [`Fingerprint`] (headline and lede as stems, names,
+//! mentions, weekdays, numbers, script, alias sets and the acts of the headline's main clause),
+//! and the same words named as the entry writes them ([`stems`]) for `feedsift stories`.
+
+use super::across::{NameSets, Script};
+use super::words::{STOP_WORDS, WEEKDAYS, weekday};
+use super::{LEDE_WORDS, lexicon, spelling};
+use crate::text;
+use std::collections::HashMap;
+
+/// What [`join_score`](super::join_score) compares of one entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Hashes of the stems of the distinctive words, sorted, distinct.
+    pub words: Vec<u32>,
+    /// The same, of the title alone.
+    pub title_words: Vec<u32>,
+    /// Hashes of the stems of the names (see [`Fingerprint::title_names`]; of the lede too),
+    /// sorted, distinct: the people and places a story is about, which say little of which of
+    /// their events it is ([`MIN_EVENT_WORDS`](super::MIN_EVENT_WORDS)).
+    pub names: Vec<u32>,
+    /// Hashes of the stems of the names in the title, demonyms folded (`korean` → `korea`,
+    /// `Defense Ministers` → `defens`, `minist`), sorted, distinct.
+    pub title_names: Vec<u32>,
+    /// Hashes of every word of title and lede, as written, demonyms folded, and as stems (so a
+    /// name spelled the British way or in the plural is one already mentioned), sorted,
+    /// distinct: what the entry mentions at all.
+    pub mentions: Vec<u32>,
+    /// Weekdays named (bit 0 = Monday).
+    pub days: u8,
+    /// Hashes of the numbers, sorted, distinct.
+    pub numbers: Vec<u32>,
+    /// The script most of the headline is written in.
+    pub script: Script,
+    /// The alias sets that give help across languages ([`NameSets`]) the title and lede name
+    /// (hashes of the sets' names), sorted.
+    pub sets: Vec<u32>,
+    /// The acts the headline's main clause reports ([`lexicon::acts`], [`main_clause`]).
+    pub acts: u8,
+}
+
+impl Fingerprint {
+    /// Compact bytes for the store: a byte of format and days, the lengths of the lists, then
+    /// the hashes (little-endian); then, when the headline's script is known, the entry names
+    /// alias sets or its acts are not those of all its title's words, a byte of script, the
+    /// number of sets, their hashes and a byte of acts.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = vec![FORMAT_2 | self.days];
+        let lists = self.lists();
+        for list in lists {
+            out.extend_from_slice(&(list.len().min(u16::MAX as usize) as u16).to_le_bytes());
+        }
+        for list in lists {
+            for h in list.iter().take(u16::MAX as usize) {
+                out.extend_from_slice(&h.to_le_bytes());
+            }
+        }
+        if self.script != Script::Unknown
+            || !self.sets.is_empty()
+            || self.acts != lexicon::acts(&self.title_words)
+        {
+            out.push(self.script as u8);
+            let n = self.sets.len().min(u16::MAX as usize);
+            out.extend_from_slice(&(n as u16).to_le_bytes());
+            for h in &self.sets[..n] {
+                out.extend_from_slice(&h.to_le_bytes());
+            }
+            out.push(self.acts);
+        }
+        out
+    }
+
+    fn lists(&self) -> [&Vec<u32>; 6] {
+        [
+            &self.words,
+            &self.names,
+            &self.numbers,
+            &self.title_names,
+            &self.mentions,
+            &self.title_words,
+        ]
+    }
+
+    /// The fingerprint [`Fingerprint::to_bytes`] wrote; `None` for anything else.
+    pub fn from_bytes(b: &[u8]) -> Option<Fingerprint> {
+        let mut fp = Fingerprint::default();
+        fp.read(b).then_some(fp)
+    }
+
+    /// Makes this the fingerprint [`Fingerprint::to_bytes`] wrote, reusing its lists' memory
+    /// (comparing a new entry with hundreds of stored ones allocates nothing); false, leaving
+    /// it empty, for anything else. Fingerprints stored before words were stemmed (five lists,
+    /// no title words) or before scripts and alias sets were kept are read too: they compare
+    /// less well, and age out of the span.
+    pub fn read(&mut self, b: &[u8]) -> bool {
+        self.clear();
+        let Some(&head) = b.first() else {
+            return false;
+        };
+        let n_lists = if head & FORMAT_2 != 0 { 6 } else { 5 };
+        let mut lens = [0usize; 6];
+        for (i, len) in lens.iter_mut().enumerate().take(n_lists) {
+            let Some(bytes) = b.get(1 + 2 * i..3 + 2 * i) else {
+                return false;
+            };
+            *len = u16::from_le_bytes([bytes[0], bytes[1]]) as usize;
+        }
+        let Some(mut rest) = b.get(1 + 2 * n_lists..) else {
+            return false;
+        };
+        let listed = 4 * lens.iter().sum::<usize>();
+        if rest.len() < listed {
+            return false;
+        }
+        let (lists, extra) = rest.split_at(listed);
+        rest = lists;
+        self.days = head & !FORMAT_2;
+        for (list, n) in self.lists_mut().into_iter().zip(lens) {
+            let (head, tail) = rest.split_at(4 * n);
+            rest = tail;
+            list.extend(head.chunks_exact(4).map(le_u32));
+        }
+        // Fingerprints stored before acts were kept read them from all the title's words.
+        self.acts = lexicon::acts(&self.title_words);
+        if !extra.is_empty() && !self.read_sets(extra) {
+            self.clear();
+            return false;
+        }
+        true
+    }
+
+    /// Reads the script, alias sets and acts [`Fingerprint::to_bytes`] appends (fingerprints
+    /// stored before acts were kept end after the sets).
+    fn read_sets(&mut self, b: &[u8]) -> bool {
+        let (Some(&script), Some(n)) = (b.first(), b.get(1..3)) else {
+            return false;
+        };
+        let n = u16::from_le_bytes([n[0], n[1]]) as usize;
+        let sets = 3 + 4 * n;
+        match b.len().checked_sub(sets) {
+            Some(0) => {}
+            Some(1) => self.acts = b[sets],
+            _ => return false,
+        }
+        self.script = Script::from_byte(script);
+        self.sets.extend(b[3..sets].chunks_exact(4).map(le_u32));
+        true
+    }
+
+    /// The lists in the order [`Fingerprint::to_bytes`] writes them.
+    fn lists_mut(&mut self) -> [&mut Vec<u32>; 6] {
+        [
+            &mut self.words,
+            &mut self.names,
+            &mut self.numbers,
+            &mut self.title_names,
+            &mut self.mentions,
+            &mut self.title_words,
+        ]
+    }
+
+    fn clear(&mut self) {
+        self.days = 0;
+        self.acts = 0;
+        self.script = Script::Unknown;
+        self.sets.clear();
+        for list in self.lists_mut() {
+            list.clear();
+        }
+    }
+}
+
+fn le_u32(c: &[u8]) -> u32 {
+    u32::from_le_bytes(c.try_into().expect("4 bytes"))
+}
+
+/// Set in the first byte of a fingerprint with stemmed words and title words (days use the
+/// low seven bits).
+const FORMAT_2: u8 = 0x80;
+
+/// FNV-1a: short, stable across builds and platforms (fingerprints may be stored).
+pub(super) fn hash(word: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in word.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// The English stem of a (normalised) word, British spellings first written the American way
+/// and synonyms folded ([`lexicon`]): `sending` → `send`, `tanks` → `tank`, `defence` →
+/// `defens`, `negotiations` → `talk`, `weapons` → `arm`. Words in other scripts are left as they are.
+pub(super) fn stem(w: &str) -> std::borrow::Cow<'_, str> {
+    thread_local! {
+        static ENGLISH: rust_stemmers::Stemmer =
+            rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+    }
+    if !w.is_ascii() {
+        return std::borrow::Cow::Borrowed(w);
+    }
+    let w = spelling::american(w);
+    let stem = ENGLISH.with(|s| s.stem(&w).into_owned());
+    std::borrow::Cow::Owned(lexicon::canonical(&stem).to_string())
+}
+
+/// The place a demonym names, crudely: `korean` → `korea`, `russian` → `russia`.
+fn demonym(w: &str) -> &str {
+    if w.len() > 4 && (w.ends_with("ean") || w.ends_with("ian")) {
+        &w[..w.len() - 1]
+    } else {
+        w
+    }
+}
+
+pub(super) fn sorted(mut v: Vec<u32>) -> Vec<u32> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The fingerprint of an entry: its title and the lede of its text (plain text), with no alias
+/// sets to name (see [`fingerprint_with`]).
+pub fn fingerprint(title: &str, text_body: &str) -> Fingerprint {
+    fingerprint_with(title, text_body, &NameSets::default())
+}
+
+/// The fingerprint of an entry, with the alias sets of `sets` its title and lede name.
+pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Fingerprint {
+    let head = undotted(headline(title));
+    let lede = undotted(lede(text_body));
+    let mut f = Fingerprint {
+        script: Script::of(&head),
+        sets: sets.named(&[&head, &lede]),
+        ..Fingerprint::default()
+    };
+    let (mut words, mut names, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
+    let lede_names = part_names(&lede, false);
+    // In a headline In Title Case every word has a capital: there, a capital names someone
+    // only when the lede writes the word with one too.
+    let title_case = is_title_case(&head);
+    let named = |name: &String| !title_case || lede_names.iter().any(|(n, _)| n == name);
+    // Who the headline is about, for the veto: not the source it ends on ("..., says US").
+    let about = told(&head).len();
+    for (name, at) in part_names(&head, true).iter().filter(|(n, _)| named(n)) {
+        names.push(hash(&stem(name)));
+        if *at < about {
+            f.title_names.push(hash(&stem(demonym(name))));
+        }
+    }
+    names.extend(lede_names.iter().map(|(n, _)| hash(&stem(n))));
+    // A label the comparison leaves out ("North Korea: ...") is still mentioned.
+    let whole = undotted(title);
+    for (s, e) in text::word_spans(&whole) {
+        let w = text::normalize(&whole[s..e]);
+        f.mentions.push(hash(demonym(&w)));
+        f.mentions.push(hash(&w));
+    }
+    // The headline's main clause, whose words report its acts: from where it starts up to its
+    // first word of setting.
+    let main = main_clause(&head);
+    let mut in_main = true;
+    let mut main_words = Vec::new();
+    for (k, part) in [&head, &lede].into_iter().enumerate() {
+        for (s, e) in text::word_spans(part) {
+            let w = text::normalize(&part[s..e]);
+            let main_word = if k == 0 && main.contains(&s) && e <= main.end {
+                in_main &= !SETTING.contains(&w.as_str());
+                in_main
+            } else {
+                false
+            };
+            let place = demonym(&w);
+            let stemmed = stem(&w);
+            f.mentions.push(hash(&w));
+            f.mentions.push(hash(place));
+            f.mentions.push(hash(&stemmed));
+            if place.len() != w.len() {
+                f.mentions.push(hash(&stem(place)));
+            }
+            if let Some(d) = weekday(&w) {
+                f.days |= 1 << d;
+            } else if let Some(n) = number(&w) {
+                numbers.push(hash(n));
+            } else if is_compared(&part[s..e], &w) {
+                let h = hash(&stemmed);
+                words.push(h);
+                if k == 0 {
+                    f.title_words.push(h);
+                }
+                if main_word {
+                    main_words.push(h);
+                }
+            }
+        }
+    }
+    f.acts = lexicon::acts(&main_words);
+    f.title_names = sorted(std::mem::take(&mut f.title_names));
+    f.title_words = sorted(std::mem::take(&mut f.title_words));
+    f.mentions = sorted(std::mem::take(&mut f.mentions));
+    f.words = sorted(words);
+    f.names = sorted(names);
+    f.numbers = sorted(numbers);
+    f
+}
+
+/// Words that open what a headline says of the time, the place or the setting of its news
+/// rather than the news: "... hold meeting *in* Pyongyang amid celebrations", "... *as* US warns
+/// on weapons", "... makes surprise visit to Ukraine *in* show of support". The act comes
+/// before them in a headline's main clause.
+const SETTING: &[&str] = &[
+    "amid",
+    "in",
+    "as",
+    "after",
+    "before",
+    "ahead",
+    "during",
+    "while",
+    "following",
+    "for",
+    "despite",
+    "since",
+    "until",
+];
+
+/// Where a headline's main clause, whose acts are its news, lies (bytes): after a setting it
+/// opens with, up to the first comma ("After summit, Kim tours factory"), and before a second
+/// item after a semicolon, as live blogs list theirs ("...; Moldova orders Moscow diplomats to
+/// leave"). It ends earlier still, at its first word of [`SETTING`] ("Kim receives Shoigu amid
+/// anniversary celebrations").
+pub(super) fn main_clause(head: &str) -> std::ops::Range<usize> {
+    let opens_with_setting = text::word_spans(head)
+        .first()
+        .is_some_and(|&(s, e)| SETTING.contains(&text::normalize(&head[s..e]).as_str()));
+    let start = if opens_with_setting {
+        head.find(',').map_or(head.len(), |c| c + 1)
+    } else {
+        0
+    };
+    let end = head[start..].find(';').map_or(head.len(), |c| start + c);
+    start..end
+}
+
+/// The names of a headline or a lede (normalised), each with the byte offset it starts at:
+/// words written with a capital that do not open the part or a sentence (an initial, as in
+/// "N. Korea", does not end one), and weekdays aside. A headline's first word is most often who
+/// acts ("Japan summons ..."): it is a name for the veto too, though its capital proves nothing.
+fn part_names(part: &str, headline: bool) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut sentence_start = true;
+    let mut prev = (0, 0);
+    for (s, e) in text::word_spans(part) {
+        let gap = &part[prev.1..s];
+        let initial = part[prev.0..prev.1].chars().count() == 1;
+        if gap.contains(['.', '!', '?', ':']) && !initial {
+            sentence_start = true;
+        }
+        let word = &part[s..e];
+        let capital = word.chars().next().is_some_and(char::is_uppercase);
+        let lower = text::normalize(word);
+        let weekday = WEEKDAYS.contains(&lower.as_str());
+        let inside = !sentence_start && lower.chars().count() > 1;
+        // A headline's first word: who acts, most often.
+        let opens = headline
+            && prev == (0, 0)
+            && lower.chars().count() > 2
+            && !STOP_WORDS.contains(&lower.as_str());
+        if capital && !weekday && (inside || opens) {
+            out.push((lower, s));
+        }
+        sentence_start = false;
+        prev = (s, e);
+    }
+    out
+}
+
+/// The number a word writes: all digits (`1500`), or digits with a counter in another script
+/// after them, as Korean and Japanese write them (`24년`, 24 years; `19일`, the 19th).
+fn number(w: &str) -> Option<&str> {
+    let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &w[digits..];
+    (digits > 0 && (rest.is_empty() || rest.chars().all(|c| !c.is_ascii() && c.is_alphabetic())))
+        .then(|| &w[..digits])
+}
+
+/// Whether most of a headline's longer words (four letters or more, the first aside) start
+/// with a capital: "U.S. Puts Sanctions on Man Accused of Working on Arms Deal".
+fn is_title_case(head: &str) -> bool {
+    let (mut long, mut capital) = (0, 0);
+    for (s, e) in text::word_spans(head).into_iter().skip(1) {
+        let w = &head[s..e];
+        if w.chars().count() >= 4 && w.chars().any(char::is_alphabetic) {
+            long += 1;
+            capital += usize::from(w.chars().next().is_some_and(char::is_uppercase));
+        }
+    }
+    long >= 2 && capital * 10 > long * 6
+}
+
+/// Whether a word (as written, and normalised) is one the fingerprint compares: three letters
+/// or more and not a function word, or an acronym. (Weekdays and numbers are kept apart.)
+fn is_compared(written: &str, normal: &str) -> bool {
+    (normal.chars().count() > 2 && !STOP_WORDS.contains(&normal)) || is_acronym(written)
+}
+
+/// A two-letter word in capitals (`US`, `UN`, `EU`, `UK`): an actor, kept although short.
+fn is_acronym(word: &str) -> bool {
+    word.len() == 2 && word.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// The text with dotted capitals written as one word: `U.S.` → `US`, `U.N.` → `UN`.
+fn undotted(part: &str) -> std::borrow::Cow<'_, str> {
+    let b = part.as_bytes();
+    let dotted = |i: usize| {
+        b.get(i).is_some_and(u8::is_ascii_uppercase)
+            && b.get(i + 1) == Some(&b'.')
+            && b.get(i + 2).is_some_and(u8::is_ascii_uppercase)
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+    };
+    if !(0..b.len()).any(dotted) {
+        return std::borrow::Cow::Borrowed(part);
+    }
+    let mut out = String::with_capacity(part.len());
+    let mut i = 0;
+    while i < b.len() {
+        if dotted(i) {
+            // Letters and their dots, up to the last letter's dot.
+            while b.get(i).is_some_and(u8::is_ascii_uppercase) && b.get(i + 1) == Some(&b'.') {
+                out.push(b[i] as char);
+                i += 2;
+            }
+            continue;
+        }
+        let c = part[i..].chars().next().expect("at a char boundary");
+        out.push(c);
+        i += c.len_utf8();
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// An entry's fingerprinted words by the hashes of their stems, as the entry writes them (the
+/// first form it uses), to name them: the fingerprint keeps only hashes.
+pub fn stems(title: &str, text_body: &str) -> HashMap<u32, String> {
+    let mut out = HashMap::new();
+    for part in [undotted(headline(title)), undotted(lede(text_body))] {
+        for (s, e) in text::word_spans(&part) {
+            let w = text::normalize(&part[s..e]);
+            if is_compared(&part[s..e], &w) {
+                // A name as the comparison keeps it: `Korean` → `korea`.
+                out.entry(hash(&stem(demonym(&w))))
+                    .or_insert_with(|| w.clone());
+                out.entry(hash(&stem(&w))).or_insert(w);
+            }
+        }
+    }
+    out
+}
+
+/// Words before a colon that label a headline rather than tell it, at most.
+const LABEL_WORDS: usize = 5;
+
+/// A headline without the label a series or a live page puts before it ("Ukraine live
+/// briefing: Russia and North Korea 'actively advancing' arms talks", "FirstFT: ...",
+/// "Russia-Ukraine war live: ..."): the label's words are the same every day and say nothing of
+/// the event. A colon later in the headline ("... into East Sea: JCS") is left alone.
+fn headline(title: &str) -> &str {
+    let Some((label, rest)) = title.split_once(':') else {
+        return title;
+    };
+    let (label_words, rest_words) = (text::words(label).len(), text::words(rest).len());
+    if label_words <= LABEL_WORDS && rest_words > label_words && rest_words >= 4 {
+        rest
+    } else {
+        title
+    }
+}
+
+/// Verbs that attribute a headline to its source when they end it ("..., says US", "..., U.S.
+/// warns", "... - National Security Council says").
+const SOURCE_VERBS: &[&str] = &[
+    "says", "said", "say", "warns", "warned", "claims", "claimed", "tells", "reports", "confirms",
+];
+/// Words a trailing source may hold, at most.
+const SOURCE_WORDS: usize = 5;
+
+/// A headline without the source it ends on: a last clause after a comma, a dash or a colon of
+/// at most [`SOURCE_WORDS`] words that attributes the rest ("Russia seeking weapons from North
+/// Korea, says US"; "... food for North Korean weapons - US"; "... into East Sea: JCS"). The
+/// source is who speaks, not who the news is about.
+pub(super) fn told(head: &str) -> &str {
+    let Some(cut) = head.rfind([',', ':', '-', '–', '—']) else {
+        return head;
+    };
+    let tail = text::words(&head[cut..]);
+    let before = text::words(&head[..cut]).len();
+    let attributes = tail.iter().any(|w| SOURCE_VERBS.contains(&w.as_str()))
+        // A dash or a colon before one or two words: "- US", ": JCS".
+        || (tail.len() <= 2 && !head[cut..].starts_with(','));
+    let is_dash = head[cut..].starts_with(['-', '–', '—']);
+    // A hyphen inside a word ("North Korea-Russia") cuts nothing.
+    let spaced = !is_dash || head[cut..].chars().nth(1).is_some_and(char::is_whitespace);
+    if !tail.is_empty() && tail.len() <= SOURCE_WORDS && before >= 3 && attributes && spaced {
+        &head[..cut]
+    } else {
+        head
+    }
+}
+
+/// The first [`LEDE_WORDS`] words of a text.
+fn lede(text_body: &str) -> &str {
+    let mut lede_end = text_body.len();
+    let mut n = 0;
+    text::for_each_word(text_body, |start, _| {
+        if n == LEDE_WORDS {
+            lede_end = start;
+            return false;
+        }
+        n += 1;
+        true
+    });
+    &text_body[..lede_end]
+}
