@@ -19,6 +19,10 @@ pub struct Fingerprint {
     /// sorted, distinct: the people and places a story is about, which say little of which of
     /// their events it is ([`MIN_EVENT_WORDS`](super::MIN_EVENT_WORDS)).
     pub names: Vec<u32>,
+    /// Hashes of the stems of the names the title writes (not those only the lede capitalizes:
+    /// "Defense Minister" before a name in the lede is a title, not who it is about), sorted,
+    /// distinct: what a headline says besides who is the rest of its words.
+    pub head_names: Vec<u32>,
     /// Hashes of the stems of the names in the title, demonyms folded (`korean` → `korea`,
     /// `Defense Ministers` → `defens`, `minist`), sorted, distinct.
     pub title_names: Vec<u32>,
@@ -42,8 +46,9 @@ pub struct Fingerprint {
 impl Fingerprint {
     /// Compact bytes for the store: a byte of format and days, the lengths of the lists, then
     /// the hashes (little-endian); then, when the headline's script is known, the entry names
-    /// alias sets or its acts are not those of all its title's words, a byte of script, the
-    /// number of sets, their hashes and a byte of acts.
+    /// alias sets, its acts are not those of all its title's words or its title names anyone, a
+    /// byte of script, the number of sets, their hashes, a byte of acts, and, when the title
+    /// names anyone, the number of the title's names and their hashes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = vec![FORMAT_2 | self.days];
         let lists = self.lists();
@@ -58,14 +63,14 @@ impl Fingerprint {
         if self.script != Script::Unknown
             || !self.sets.is_empty()
             || self.acts != lexicon::acts(&self.title_words)
+            || !self.head_names.is_empty()
         {
             out.push(self.script as u8);
-            let n = self.sets.len().min(u16::MAX as usize);
-            out.extend_from_slice(&(n as u16).to_le_bytes());
-            for h in &self.sets[..n] {
-                out.extend_from_slice(&h.to_le_bytes());
-            }
+            push_list(&mut out, &self.sets);
             out.push(self.acts);
+            if !self.head_names.is_empty() {
+                push_list(&mut out, &self.head_names);
+            }
         }
         out
     }
@@ -129,21 +134,27 @@ impl Fingerprint {
         true
     }
 
-    /// Reads the script, alias sets and acts [`Fingerprint::to_bytes`] appends (fingerprints
-    /// stored before acts were kept end after the sets).
+    /// Reads the script, alias sets, acts and title names [`Fingerprint::to_bytes`] appends
+    /// (fingerprints stored before acts were kept end after the sets, those stored before title
+    /// names were kept after the acts: they compare as their title named no one).
     fn read_sets(&mut self, b: &[u8]) -> bool {
-        let (Some(&script), Some(n)) = (b.first(), b.get(1..3)) else {
+        let Some(&script) = b.first() else {
             return false;
         };
-        let n = u16::from_le_bytes([n[0], n[1]]) as usize;
-        let sets = 3 + 4 * n;
-        match b.len().checked_sub(sets) {
-            Some(0) => {}
-            Some(1) => self.acts = b[sets],
-            _ => return false,
+        let Some(rest) = read_list(&b[1..], &mut self.sets) else {
+            return false;
+        };
+        match rest {
+            [] => {}
+            [acts] => self.acts = *acts,
+            [acts, names @ ..] => {
+                self.acts = *acts;
+                if read_list(names, &mut self.head_names) != Some(&[]) {
+                    return false;
+                }
+            }
         }
         self.script = Script::from_byte(script);
-        self.sets.extend(b[3..sets].chunks_exact(4).map(le_u32));
         true
     }
 
@@ -164,10 +175,29 @@ impl Fingerprint {
         self.acts = 0;
         self.script = Script::Unknown;
         self.sets.clear();
+        self.head_names.clear();
         for list in self.lists_mut() {
             list.clear();
         }
     }
+}
+
+/// Appends a list: its length (two bytes) and its hashes.
+fn push_list(out: &mut Vec<u8>, list: &[u32]) {
+    let n = list.len().min(u16::MAX as usize);
+    out.extend_from_slice(&(n as u16).to_le_bytes());
+    for h in &list[..n] {
+        out.extend_from_slice(&h.to_le_bytes());
+    }
+}
+
+/// Reads a list [`push_list`] wrote into `into`, and what follows it; `None` when `b` is too
+/// short.
+fn read_list<'b>(b: &'b [u8], into: &mut Vec<u32>) -> Option<&'b [u8]> {
+    let n = u16::from_le_bytes([*b.first()?, *b.get(1)?]) as usize;
+    let hashes = b.get(2..2 + 4 * n)?;
+    into.extend(hashes.chunks_exact(4).map(le_u32));
+    Some(&b[2 + 4 * n..])
 }
 
 fn le_u32(c: &[u8]) -> u32 {
@@ -244,6 +274,7 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     let about = told(&head).len();
     for (name, at) in part_names(&head, true).iter().filter(|(n, _)| named(n)) {
         names.push(hash(&stem(name)));
+        f.head_names.push(hash(&stem(name)));
         if *at < about {
             f.title_names.push(hash(&stem(demonym(name))));
         }
@@ -296,6 +327,7 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     }
     f.acts = lexicon::acts(&main_words);
     f.title_names = sorted(std::mem::take(&mut f.title_names));
+    f.head_names = sorted(std::mem::take(&mut f.head_names));
     f.title_words = sorted(std::mem::take(&mut f.title_words));
     f.mentions = sorted(std::mem::take(&mut f.mentions));
     f.words = sorted(words);

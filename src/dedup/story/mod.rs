@@ -30,7 +30,9 @@
 //! not the news), two different weekdays, numbers with
 //! none in common, or headlines that each name someone the other never mentions ("Putin meets
 //! Kim" / "Putin meets Xi"; the source a headline ends on, "..., says US", is not who it is
-//! about, and a label it opens with, "North Korea: ...", still counts as mentioned). An entry
+//! about, and a label it opens with, "North Korea: ...", still counts as mentioned), or
+//! headlines that tell other news than the texts (the entry's uses no word of the story, or the
+//! story's say nothing of it but names: a newsletter whose lede's second item is the story). An entry
 //! in another script joins by the names of the configured aliases instead, when only one story
 //! fits ([`across`]). Precision comes first: a story shown twice is a nuisance, two stories
 //! merged into one hide news. The thresholds were chosen on real labelled news
@@ -51,8 +53,8 @@ mod words;
 pub use across::{NameSets, Script};
 pub use fingerprint::{Fingerprint, fingerprint, fingerprint_with, stems};
 pub use rule::{
-    Comparison, DIFFERENT_ACTS, DIFFERENT_PEOPLE, LATE_NEW_NAMES, PRIOR_STORIES, Scorer, Story,
-    WordFrequencies, act_names, explain, join_score,
+    Comparison, DIFFERENT_ACTS, DIFFERENT_PEOPLE, HEADLINES_APART, LATE_NEW_NAMES, PRIOR_STORIES,
+    Scorer, Story, WordFrequencies, act_names, explain, join_score,
 };
 pub use words::STOP_WORDS;
 

@@ -251,11 +251,22 @@ fn fingerprints_round_trip_through_bytes() {
         Fingerprint::from_bytes(&setting.to_bytes()),
         Some(setting.clone())
     );
-    let mut before_acts = setting.to_bytes();
-    before_acts.pop();
-    let read = Fingerprint::from_bytes(&before_acts).unwrap();
+    assert!(!setting.head_names.is_empty());
+    // Stored before the title's names were kept: read as naming no one.
+    let before_names = Fingerprint {
+        head_names: Vec::new(),
+        ..setting.clone()
+    };
+    let mut bytes = before_names.to_bytes();
+    assert_eq!(Fingerprint::from_bytes(&bytes), Some(before_names));
+    bytes.pop();
+    let read = Fingerprint::from_bytes(&bytes).unwrap();
     assert_eq!(read.acts, lexicon::acts(&setting.title_words));
     assert_ne!(read.acts, setting.acts);
+    // A list of names cut short is no fingerprint.
+    let mut cut = setting.to_bytes();
+    cut.pop();
+    assert_eq!(Fingerprint::from_bytes(&cut), None);
 }
 
 #[test]
@@ -438,4 +449,25 @@ fn a_late_report_does_not_draw_the_next_day_s_news_in_after_it() {
         g[0], g[3],
         "the next day's news, an hour after the late report, is not drawn in: {g:?}"
     );
+}
+
+#[test]
+fn a_newsletter_whose_lede_tells_the_story_is_not_in_it() {
+    let warns = fingerprint(
+        "US warns Russia and North Korea are advancing arms talks",
+        "The White House said on Wednesday that arms negotiations between Russia and North Korea are actively advancing.",
+    );
+    let briefing = fingerprint(
+        "Morning briefing: Chip maker's quarterly profit falls on weak demand",
+        "Good morning. A chip maker reported that its quarterly profit fell on weak demand. Also today: the White House said on Wednesday that arms negotiations between Russia and North Korea are actively advancing.",
+    );
+    // Its lede's second item is the story, told in the story's words.
+    let weights = WordFrequencies::default();
+    let mut story = Story::default();
+    story.add(&briefing, 0, 1);
+    let c = explain(&warns, 1, 2, &story, &weights);
+    assert!(c.shared >= MIN_SHARED, "{c:?}");
+    assert_eq!(c.veto, Some(HEADLINES_APART));
+    assert!(!same_story(&warns, &briefing, 1));
+    assert!(!same_story(&briefing, &warns, 1));
 }
