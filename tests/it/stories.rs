@@ -137,11 +137,11 @@ fn one_story_once_and_look_alikes_apart_in_any_order() {
             "the Russian arrival stays apart"
         );
         // A ratchet at what the rule chosen on real news reaches on these fixtures, in every
-        // order (13 of 16: Putin's arrival in Pyongyang, whose English copies are not one story,
-        // so its Korean copy fits several and joins none, and two rewordings stay apart), not a
-        // rate: the rate is measured on ../shared/news-dev (`real_news_dev_split_holds_its_figures`).
+        // order (15 of 16: in the listed order Putin's arrival in Pyongyang is two English
+        // stories when its Korean copy comes, which then fits both and joins neither), not a rate: the
+        // rate is measured on ../shared/news-dev (`real_news_dev_split_holds_its_figures`).
         assert!(
-            share >= 13.0 / 16.0,
+            share >= 15.0 / 16.0,
             "only {:.0} % of multi-outlet stories shown once",
             share * 100.0
         );

@@ -101,22 +101,29 @@ fn union(into: &mut Vec<u32>, more: &[u32]) {
 impl Story {
     /// Adds an entry published at `hours` by feed `source`.
     pub fn add(&mut self, fp: &Fingerprint, hours: i64, source: i64) {
-        union(&mut self.words, &fp.words);
-        union(&mut self.title_words, &fp.title_words);
-        union(&mut self.head_names, &fp.head_names);
-        union(&mut self.title_names, &fp.title_names);
-        union(&mut self.mentions, &fp.mentions);
-        union(&mut self.numbers, &fp.numbers);
-        self.days |= fp.days;
-        self.acts |= fp.acts;
-        self.members.push(Member {
-            fp: fp.clone(),
-            hours,
-            source,
-        });
-        self.first = Some(self.first.map_or(hours, |f| f.min(hours)));
-        self.last = self.last.max(hours);
-        self.burst.take();
+        self.absorb(&Story::alone(fp, hours, source));
+    }
+
+    /// The story of one entry, published at `hours` by feed `source`.
+    fn alone(fp: &Fingerprint, hours: i64, source: i64) -> Story {
+        Story {
+            words: fp.words.clone(),
+            title_words: fp.title_words.clone(),
+            head_names: fp.head_names.clone(),
+            title_names: fp.title_names.clone(),
+            mentions: fp.mentions.clone(),
+            numbers: fp.numbers.clone(),
+            days: fp.days,
+            acts: fp.acts,
+            members: vec![Member {
+                fp: fp.clone(),
+                hours,
+                source,
+            }],
+            first: Some(hours),
+            last: hours,
+            burst: std::cell::OnceCell::new(),
+        }
     }
 
     /// Every word its entries use, sorted, distinct.
@@ -136,8 +143,11 @@ impl Story {
         self.acts |= other.acts;
         self.members.extend_from_slice(&other.members);
         if let Some(f) = other.first {
+            self.last = match self.first {
+                Some(_) => self.last.max(other.last),
+                None => other.last,
+            };
             self.first = Some(self.first.map_or(f, |s| s.min(f)));
-            self.last = self.last.max(other.last);
         }
         self.burst.take();
     }
@@ -306,8 +316,7 @@ impl<'a> Scorer<'a> {
         weights: &'a WordFrequencies,
     ) -> Scorer<'a> {
         let weigh = |words: &[u32]| words.iter().map(|w| weights.weight(*w)).collect();
-        let mut alone = Story::default();
-        alone.add(fp, hours, source);
+        let alone = Story::alone(fp, hours, source);
         Scorer {
             fp,
             hours,

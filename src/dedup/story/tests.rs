@@ -471,3 +471,21 @@ fn a_newsletter_whose_lede_tells_the_story_is_not_in_it() {
     assert!(!same_story(&warns, &briefing, 1));
     assert!(!same_story(&briefing, &warns, 1));
 }
+
+#[test]
+fn hours_before_the_clock_s_zero_read_as_any_others() {
+    // Hours on any fixed clock: a story whose entries all lie before its zero spans what they
+    // span, not up to zero.
+    let a = fingerprint(
+        "North Korea condemns US sending battle tanks to Ukraine",
+        "North Korea on Friday condemned the United States for sending battle tanks to Ukraine.",
+    );
+    let b = fingerprint(
+        "North Korea slams US over decision to send tanks to Ukraine",
+        "North Korea on Friday slammed the US decision to send battle tanks to Ukraine.",
+    );
+    let at = |h: i64| group(&[(a.clone(), h), (b.clone(), h + 1)]);
+    assert_eq!(at(100), vec![0, 0]);
+    assert_eq!(at(-100), vec![0, 0]);
+    assert_eq!(at(-1), vec![0, 0]);
+}
