@@ -578,37 +578,22 @@ async fn one_outlets_two_reports_of_one_event_are_one_story() {
 #[tokio::test]
 async fn a_meeting_and_a_weapons_show_of_one_visit_are_two_stories_and_why_names_the_acts() {
     let server = FeedServer::start().await;
-    server.set(
-        "/m.xml",
-        "application/rss+xml",
-        rss(
+    let cfg = two_wires(
+        &server,
+        ("visit", "shoigu"),
+        (
             "Wire M",
-            &[(
-                "m-1",
-                "Kim Jong Un meets Russian defence minister Shoigu in Pyongyang amid anniversary celebrations",
-                "https://m.example/kim-meets-shoigu",
-                "North Korean leader Kim Jong Un met Russian Defence Minister Sergei Shoigu in Pyongyang as the country marks the 70th anniversary of the Korean War armistice.",
-            )],
+            "Kim Jong Un meets Russian defence minister Shoigu in Pyongyang amid anniversary celebrations",
+            "https://m.example/kim-meets-shoigu",
+            "North Korean leader Kim Jong Un met Russian Defence Minister Sergei Shoigu in Pyongyang as the country marks the 70th anniversary of the Korean War armistice.",
         ),
-    );
-    server.set(
-        "/s.xml",
-        "application/rss+xml",
-        rss(
+        (
             "Wire S",
-            &[(
-                "s-1",
-                "Kim Jong Un shows off missiles to Russian defence minister Shoigu in Pyongyang",
-                "https://s.example/kim-shows-shoigu-missiles",
-                "North Korean leader Kim Jong Un showed Russian Defence Minister Sergei Shoigu banned ballistic missiles in Pyongyang, during the 70th anniversary of the Korean War armistice.",
-            )],
+            "Kim Jong Un shows off missiles to Russian defence minister Shoigu in Pyongyang",
+            "https://s.example/kim-shows-shoigu-missiles",
+            "North Korean leader Kim Jong Un showed Russian Defence Minister Sergei Shoigu banned ballistic missiles in Pyongyang, during the 70th anniversary of the Korean War armistice.",
         ),
     );
-    let cfg = TestConfig::new(&format!(
-        "[[feed]]\nurl = \"{}\"\n\n[[feed]]\nurl = \"{}\"\n\n[[topic]]\nid = \"visit\"\nquery = \"shoigu\"\n",
-        server.url("/m.xml"),
-        server.url("/s.xml")
-    ));
     let (titles, _) = polled_titles(&cfg, "visit").await;
     assert_eq!(titles.len(), 2, "{titles:?}");
     let views = why_views(
@@ -715,37 +700,22 @@ async fn a_late_report_joins_its_story_but_an_outlets_next_day_article_does_not(
 #[tokio::test]
 async fn why_names_the_people_that_keep_two_meetings_apart() {
     let server = FeedServer::start().await;
-    server.set(
-        "/k.xml",
-        "application/rss+xml",
-        rss(
+    let cfg = two_wires(
+        &server,
+        ("putin", "putin"),
+        (
             "Wire K",
-            &[(
-                "k-1",
-                "Putin holds talks with Kim at Vostochny cosmodrome",
-                "https://k.example/putin-kim",
-                "Russian President Vladimir Putin held talks with Kim Jong Un at the Vostochny cosmodrome in the Amur region.",
-            )],
+            "Putin holds talks with Kim at Vostochny cosmodrome",
+            "https://k.example/putin-kim",
+            "Russian President Vladimir Putin held talks with Kim Jong Un at the Vostochny cosmodrome in the Amur region.",
         ),
-    );
-    server.set(
-        "/l.xml",
-        "application/rss+xml",
-        rss(
+        (
             "Wire L",
-            &[(
-                "l-1",
-                "Putin holds talks with Lukashenko at Vostochny cosmodrome",
-                "https://l.example/putin-lukashenko",
-                "Russian President Vladimir Putin held talks with Alexander Lukashenko at the Vostochny cosmodrome in the Amur region.",
-            )],
+            "Putin holds talks with Lukashenko at Vostochny cosmodrome",
+            "https://l.example/putin-lukashenko",
+            "Russian President Vladimir Putin held talks with Alexander Lukashenko at the Vostochny cosmodrome in the Amur region.",
         ),
     );
-    let cfg = TestConfig::new(&format!(
-        "[[feed]]\nurl = \"{}\"\n\n[[feed]]\nurl = \"{}\"\n\n[[topic]]\nid = \"putin\"\nquery = \"putin\"\n",
-        server.url("/k.xml"),
-        server.url("/l.xml")
-    ));
     let (titles, _) = polled_titles(&cfg, "putin").await;
     assert_eq!(titles.len(), 2, "{titles:?}");
     let views = why_views(
@@ -760,4 +730,61 @@ async fn why_names_the_people_that_keep_two_meetings_apart() {
         "headlines name different people or places (named in this one's headline only: kim; in the story's headlines only: lukashenko)",
         "{views:?}"
     );
+}
+
+/// A newsletter whose lede's second item is a story the other feed reports is told in the
+/// story's words, but its headline is other news: two stories, and `--why` says so both ways.
+#[tokio::test]
+async fn a_newsletter_whose_lede_recalls_a_story_is_not_in_it() {
+    let server = FeedServer::start().await;
+    let cfg = two_wires(
+        &server,
+        ("arms", "russia"),
+        (
+            "Wire W",
+            "US warns Russia and North Korea are advancing arms talks",
+            "https://w.example/arms-talks",
+            "The White House said on Wednesday that arms negotiations between Russia and North Korea are actively advancing.",
+        ),
+        (
+            "Daily Briefing",
+            "Morning briefing: Chip maker's quarterly profit falls on weak demand",
+            "https://briefing.example/today",
+            "Good morning. A chip maker reported that its quarterly profit fell on weak demand. Also today: the White House said on Wednesday that arms negotiations between Russia and North Korea are actively advancing.",
+        ),
+    );
+    let (titles, _) = polled_titles(&cfg, "arms").await;
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    let views = why_views(
+        &cfg,
+        "arms",
+        "https://w.example/arms-talks",
+        "https://briefing.example/today",
+    )
+    .await;
+    for view in &views {
+        assert_eq!(view["veto"], story::HEADLINES_APART, "{views:?}");
+    }
+}
+
+/// A feed's entry: the feed's title, and the entry's title, link and text.
+type Wire<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+/// Two feeds of one entry each on `server`, and a config that polls them with one topic
+/// (`(id, query)`).
+fn two_wires(server: &FeedServer, topic: (&str, &str), a: Wire<'_>, b: Wire<'_>) -> TestConfig {
+    for (path, (feed, title, link, text)) in [("/a.xml", a), ("/b.xml", b)] {
+        server.set(
+            path,
+            "application/rss+xml",
+            rss(feed, &[(&format!("{path}-1"), title, link, text)]),
+        );
+    }
+    TestConfig::new(&format!(
+        "[[feed]]\nurl = \"{}\"\n\n[[feed]]\nurl = \"{}\"\n\n[[topic]]\nid = \"{}\"\nquery = \"{}\"\n",
+        server.url("/a.xml"),
+        server.url("/b.xml"),
+        topic.0,
+        topic.1
+    ))
 }
