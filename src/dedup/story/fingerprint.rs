@@ -273,8 +273,9 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     // Who the headline is about, for the veto: not the source it ends on ("..., says US").
     let about = told(&head).len();
     for (name, at) in part_names(&head, true).iter().filter(|(n, _)| named(n)) {
-        names.push(hash(&stem(name)));
-        f.head_names.push(hash(&stem(name)));
+        let h = hash(&stem(name));
+        names.push(h);
+        f.head_names.push(h);
         if *at < about {
             f.title_names.push(hash(&stem(demonym(name))));
         }

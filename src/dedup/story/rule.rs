@@ -101,7 +101,9 @@ fn union(into: &mut Vec<u32>, more: &[u32]) {
 impl Story {
     /// Adds an entry published at `hours` by feed `source`.
     pub fn add(&mut self, fp: &Fingerprint, hours: i64, source: i64) {
-        self.absorb(&Story::alone(fp, hours, source));
+        let mut alone = Story::alone(fp, hours, source);
+        self.say_also(&alone);
+        self.members.append(&mut alone.members);
     }
 
     /// The story of one entry, published at `hours` by feed `source`.
@@ -133,6 +135,12 @@ impl Story {
 
     /// Adds every entry of `other`.
     pub fn absorb(&mut self, other: &Story) {
+        self.say_also(other);
+        self.members.extend_from_slice(&other.members);
+    }
+
+    /// Adds what `other` says and when to what it says and when (not its members).
+    fn say_also(&mut self, other: &Story) {
         union(&mut self.words, &other.words);
         union(&mut self.title_words, &other.title_words);
         union(&mut self.head_names, &other.head_names);
@@ -141,7 +149,6 @@ impl Story {
         union(&mut self.numbers, &other.numbers);
         self.days |= other.days;
         self.acts |= other.acts;
-        self.members.extend_from_slice(&other.members);
         if let Some(f) = other.first {
             self.last = match self.first {
                 Some(_) => self.last.max(other.last),
