@@ -26,6 +26,8 @@ struct Item {
     title: String,
     group: Option<String>,
     print: Fingerprint,
+    /// The entry's words as it writes them, by hash (to name who a veto says is unmentioned).
+    stems: HashMap<u32, String>,
 }
 
 /// A number for an outlet's name, the same for each of its entries.
@@ -71,6 +73,7 @@ fn main() {
             source: s("source"),
             hours: published.timestamp() / 3600,
             print: story::fingerprint(&s("title"), &summary),
+            stems: story::stems(&s("title"), &summary),
             title: s("title"),
             group: v["story"].as_str().map(str::to_string),
         });
@@ -248,8 +251,21 @@ fn vetoes(items: &[Item], pairs: bool, vetoed: bool) {
             let worded = c.veto.is_some()
                 && (c.shared >= story::MIN_SHARED || c.title_shared >= story::MIN_TITLE_SHARED);
             if (joins && pairs) || (worded && vetoed) {
+                let named = |hashes: &[u32], item: &Item| {
+                    hashes
+                        .iter()
+                        .filter_map(|h| item.stems.get(h).map(String::as_str))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
+                let who = match (&c.unmentioned.0[..], &c.unmentioned.1[..]) {
+                    ([], []) => String::new(),
+                    (a_only, b_only) => {
+                        format!(" ({} / {})", named(a_only, a), named(b_only, b))
+                    }
+                };
                 println!(
-                    "{} {:>3}h {:.2} {:.2} {:<70.70} | {:<70.70}{}",
+                    "{} {:>3}h {:.2} {:.2} {:<70.70} | {:<70.70}{}{who}",
                     if same { "SAME" } else { "diff" },
                     (a.hours - b.hours).abs(),
                     c.shared,

@@ -272,7 +272,22 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     let named = |name: &String| !title_case || lede_names.iter().any(|(n, _)| n == name);
     // Who the headline is about, for the veto: not the source it ends on ("..., says US").
     let about = told(&head).len();
-    for (name, at) in part_names(&head, true).iter().filter(|(n, _)| named(n)) {
+    // A headline's first word counts as who acts ("Japan summons ..."), but not a participle
+    // the lede never writes with a capital: "Downed North Korean satellite ...", "Crashed ...".
+    let first = text::word_spans(&head).first().copied().unwrap_or_default();
+    let participle = |name: &String, at: usize| {
+        let written = &head[first.0..first.1];
+        at == first.0
+            && name.chars().count() >= 5
+            && (name.ends_with("ed") || name.ends_with("ing"))
+            && !text::word_spans(&lede)
+                .iter()
+                .any(|&(s, e)| &lede[s..e] == written)
+    };
+    for (name, at) in part_names(&head, true)
+        .iter()
+        .filter(|(n, at)| named(n) && !participle(n, *at))
+    {
         let h = hash(&stem(name));
         names.push(h);
         f.head_names.push(h);
@@ -519,24 +534,81 @@ const SOURCE_WORDS: usize = 5;
 
 /// A headline without the source it ends on: a last clause after a comma, a dash or a colon of
 /// at most [`SOURCE_WORDS`] words that attributes the rest ("Russia seeking weapons from North
-/// Korea, says US"; "... food for North Korean weapons - US"; "... into East Sea: JCS"). The
-/// source is who speaks, not who the news is about.
+/// Korea, says US"; "... food for North Korean weapons - US"; "... into East Sea: JCS"; "...
+/// over Syria - US Air Force"; "... 'no military utility': South Korean officials"), or the
+/// words after a quote that say who said it ("... 'actively advancing' says National Security
+/// Council"). The source is who speaks, not who the news is about.
 pub(super) fn told(head: &str) -> &str {
+    &head[..after_quote_source(head).unwrap_or_else(|| clause_source(head))]
+}
+
+/// Whether a headline's character at byte `at` is a quotation mark closing a quote: after a
+/// word, before a space.
+fn closes_quote(head: &str, at: usize) -> bool {
+    head[at..].starts_with(QUOTES)
+        && head[..at]
+            .chars()
+            .last()
+            .is_some_and(|c| !c.is_whitespace())
+        && head[at..]
+            .chars()
+            .nth(1)
+            .is_none_or(|c| c.is_whitespace() || c.is_ascii_punctuation())
+}
+
+const QUOTES: [char; 4] = ['\'', '’', '"', '”'];
+
+/// Where a source named after a headline's last quote starts: "'...' says National Security
+/// Council", "'...' Kirby says".
+fn after_quote_source(head: &str) -> Option<usize> {
+    let (q, c) = head
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| QUOTES.contains(&c))?;
+    let end = q + c.len_utf8();
+    let tail = text::words(&head[end..]);
+    (closes_quote(head, q)
+        && head[end..].starts_with(char::is_whitespace)
+        && !tail.is_empty()
+        && tail.len() <= SOURCE_WORDS
+        && tail.iter().any(|w| SOURCE_VERBS.contains(&w.as_str()))
+        && text::words(&head[..q]).len() >= 3)
+        .then_some(end)
+}
+
+/// Where a last clause that attributes the headline starts ([`told`]), or its end.
+fn clause_source(head: &str) -> usize {
     let Some(cut) = head.rfind([',', ':', '-', '–', '—']) else {
-        return head;
+        return head.len();
     };
     let tail = text::words(&head[cut..]);
     let before = text::words(&head[..cut]).len();
+    let colon_or_dash = !head[cut..].starts_with(',');
+    // After a dash or a colon, a name alone ("- US Air Force"; in a headline In Title Case
+    // every word has a capital), or anything after a quote ("'...': South Korean officials").
+    let a_name = || {
+        !is_title_case(head)
+            && text::word_spans(&head[cut..])
+                .iter()
+                .all(|&(s, _)| head[cut + s..].starts_with(char::is_uppercase))
+    };
+    let after_quote = || {
+        let quoted = head[..cut].trim_end();
+        quoted
+            .char_indices()
+            .last()
+            .is_some_and(|(at, _)| closes_quote(quoted, at))
+    };
     let attributes = tail.iter().any(|w| SOURCE_VERBS.contains(&w.as_str()))
         // A dash or a colon before one or two words: "- US", ": JCS".
-        || (tail.len() <= 2 && !head[cut..].starts_with(','));
+        || (colon_or_dash && (tail.len() <= 2 || a_name() || after_quote()));
     let is_dash = head[cut..].starts_with(['-', '–', '—']);
     // A hyphen inside a word ("North Korea-Russia") cuts nothing.
     let spaced = !is_dash || head[cut..].chars().nth(1).is_some_and(char::is_whitespace);
     if !tail.is_empty() && tail.len() <= SOURCE_WORDS && before >= 3 && attributes && spaced {
-        &head[..cut]
+        cut
     } else {
-        head
+        head.len()
     }
 }
 

@@ -364,11 +364,26 @@ fn the_source_a_headline_ends_on_is_not_who_it_is_about() {
         told("North Korea fires missile into East Sea: JCS"),
         "North Korea fires missile into East Sea"
     );
+    // A name alone after a dash, anything short after a quote, and who says a quote.
+    assert_eq!(
+        told("Russian jets 'harassing' US aircraft over Syria - US Air Force"),
+        "Russian jets 'harassing' US aircraft over Syria "
+    );
+    assert_eq!(
+        told("Downed satellite had 'no military utility': South Korean officials"),
+        "Downed satellite had 'no military utility'"
+    );
+    assert_eq!(
+        told("North Korea, Russia arms deal 'actively advancing' says National Security Council"),
+        "North Korea, Russia arms deal 'actively advancing'"
+    );
     // Not a source: a hyphenated name, a list, a short headline.
     for head in [
         "Arms deal between North Korea-Russia inches closer",
         "Putin meets Kim, Shoigu and Lavrov",
         "Kim, says US",
+        "Kim meets Shoigu - and shows him missiles",
+        "Russia's 'shadow fleet' ships oil to North Korea",
     ] {
         assert_eq!(told(head), head);
     }
@@ -386,6 +401,31 @@ fn the_source_a_headline_ends_on_is_not_who_it_is_about() {
     let kim = fingerprint("Putin meets Kim in Vladivostok, Kremlin says", "");
     let xi = fingerprint("Putin meets Xi in Vladivostok, Kremlin says", "");
     assert!(!same_story(&kim, &xi, 1));
+}
+
+#[test]
+fn a_participle_opening_a_headline_is_nobody() {
+    // "Crashed" and "Downed" open the headlines as the first word does who acts ("Japan
+    // summons ..."), but they are no one: the two report one finding.
+    let crashed = fingerprint(
+        "Crashed North Korea satellite had 'no military utility,' South Korea says",
+        "South Korea's military said on Wednesday it had recovered parts of the satellite.",
+    );
+    let downed = fingerprint(
+        "Downed North Korean satellite had 'no military utility': South Korean officials",
+        "Wreckage of the satellite recovered from the sea showed it had no military use.",
+    );
+    assert!(same_story(&crashed, &downed, 10));
+    // A first word the lede writes with a capital is still a name, whatever its ending.
+    let beijing = fingerprint(
+        "Beijing summons envoy over balloon",
+        "China said on Monday that Beijing had summoned the envoy.",
+    );
+    let seoul = fingerprint(
+        "Seoul summons envoy over balloon",
+        "South Korea said on Monday that Seoul had summoned the envoy.",
+    );
+    assert!(!same_story(&beijing, &seoul, 1));
 }
 
 #[test]
