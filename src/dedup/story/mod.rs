@@ -29,8 +29,10 @@
 //! ("meets" / "shows off" / "celebrates"; [`main_clause`](fingerprint::main_clause): "amid celebrations" is the setting,
 //! not the news), two different weekdays, numbers with
 //! none in common, or headlines that each name someone the other never mentions ("Putin meets
-//! Kim" / "Putin meets Xi"; the source a headline ends on, "..., says US", is not who it is
-//! about, and a label it opens with, "North Korea: ...", still counts as mentioned), or
+//! Kim" / "Putin meets Xi"; the source a headline ends on, "..., says US", "'...' says
+//! National Security Council", "...: South Korean officials", is not who it is about, nor is a
+//! participle opening it, "Downed ...", and a label it opens with, "North Korea: ...", still
+//! counts as mentioned), or
 //! headlines that tell other news than the texts (the entry's uses no word of the story, or the
 //! story's say nothing of it but names: a newsletter whose lede's second item is the story). An entry
 //! in another script joins by the names of the configured aliases instead, when only one story
