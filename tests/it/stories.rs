@@ -767,6 +767,68 @@ async fn a_newsletter_whose_lede_recalls_a_story_is_not_in_it() {
     }
 }
 
+/// Two reports that share only who they are about are two stories, until a third, told like
+/// the first, grows its story into one told in the second's words (the first's arms and the
+/// third's halt): then the one the story does not open with is drawn in, and `feedsift
+/// stories` says it is told in the words of the story's other entries together.
+#[tokio::test]
+async fn a_story_grown_by_a_later_copy_draws_in_a_report_told_in_its_words() {
+    let server = FeedServer::start().await;
+    let a: Wire<'_> = (
+        "Wire A",
+        "Russia and North Korea advance arms talks, US says",
+        "https://a.example/talks",
+        "Arms negotiations between Russia and North Korea are actively advancing, the White House said.",
+    );
+    let b: Wire<'_> = (
+        "Wire B",
+        "North Korea told to halt weapons sales to Russia",
+        "https://b.example/sales",
+        "The United States urged North Korea to halt weapons sales to Russia.",
+    );
+    let cfg = two_wires(&server, ("arms", "russia"), a, b);
+    let (titles, _) = polled_titles(&cfg, "arms").await;
+    assert_eq!(
+        titles.len(),
+        2,
+        "only who they are about in common: {titles:?}"
+    );
+    server.set(
+        "/c.xml",
+        "application/rss+xml",
+        rss(
+            "Wire C",
+            &[(
+                "/c.xml-1",
+                "North Korea called on to halt advancing Russia talks",
+                "https://c.example/halt",
+                "The White House called on North Korea to halt its advancing negotiations with Russia.",
+            )],
+        ),
+    );
+    let text = std::fs::read_to_string(&cfg.path).unwrap();
+    cfg.write(&format!(
+        "[[feed]]\nurl = \"{}\"\n\n{text}",
+        server.url("/c.xml")
+    ));
+    let (titles, _) = polled_titles(&cfg, "arms").await;
+    assert_eq!(titles.len(), 1, "one story: {titles:?}");
+    let o = feedsift(&cfg, &["stories", "arms", "--json"]).await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stories: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let entries = stories[0]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{stories}");
+    let by = |link: &str| {
+        let e = entries.iter().find(|e| e["link"] == link).unwrap();
+        e["joined"]["by"].as_str().unwrap().to_string()
+    };
+    assert_eq!(by("https://c.example/halt"), "words", "{stories}");
+    // Whichever of the first two the story opens with, the other is drawn in.
+    let mut first_two = [by("https://a.example/talks"), by("https://b.example/sales")];
+    first_two.sort();
+    assert_eq!(first_two, ["first", "story"], "{stories}");
+}
+
 /// A feed's entry: the feed's title, and the entry's title, link and text.
 type Wire<'a> = (&'a str, &'a str, &'a str, &'a str);
 

@@ -284,6 +284,10 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
                 .iter()
                 .any(|&(s, e)| &lede[s..e] == written)
     };
+    // A country the headline names by its people, its capital or its government ("White
+    // House warns ...", "Pyongyang says ...") is the country, for the veto; a place the news
+    // happens in is the place ("... is in Pyongyang").
+    let countries = places(&head);
     for (name, at) in part_names(&head, true)
         .iter()
         .filter(|(n, at)| named(n) && !participle(n, *at))
@@ -292,7 +296,11 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
         names.push(h);
         f.head_names.push(h);
         if *at < about {
-            f.title_names.push(hash(&stem(demonym(name))));
+            let country = countries.iter().find(|(bytes, _)| bytes.contains(at));
+            f.title_names.push(country.map_or_else(
+                || hash(&stem(demonym(name))),
+                |(_, c)| lexicon::place_hash(c),
+            ));
         }
     }
     names.extend(lede_names.iter().map(|(n, _)| hash(&stem(n))));
@@ -302,6 +310,11 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
         let w = text::normalize(&whole[s..e]);
         f.mentions.push(hash(demonym(&w)));
         f.mentions.push(hash(&w));
+    }
+    for part in [&whole, &lede] {
+        let countries = places(part).into_iter();
+        f.mentions
+            .extend(countries.map(|(_, c)| lexicon::place_hash(c)));
     }
     // The headline's main clause, whose words report its acts: from where it starts up to its
     // first word of setting.
@@ -350,6 +363,28 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     f.names = sorted(names);
     f.numbers = sorted(numbers);
     f
+}
+
+/// Prepositions before a place the news happens in, comes from or goes to.
+const LOCATIVES: &[&str] = &[
+    "in", "at", "to", "into", "from", "near", "outside", "inside", "across", "toward", "towards",
+];
+
+/// The countries a part names as who acts or speaks ([`lexicon::places`]: "White House warns
+/// ...", "Pyongyang says ..."), each with the bytes that name it; not a place the news happens
+/// in, comes from or goes to ("... is in Pyongyang").
+fn places(part: &str) -> Vec<(std::ops::Range<usize>, &'static str)> {
+    let spans = text::word_spans(part);
+    let words: Vec<String> = spans
+        .iter()
+        .map(|&(s, e)| text::normalize(&part[s..e]))
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    lexicon::places(&words)
+        .into_iter()
+        .filter(|(at, _)| at.start == 0 || !LOCATIVES.contains(&words[at.start - 1]))
+        .map(|(at, c)| (spans[at.start].0..spans[at.end - 1].1, c))
+        .collect()
 }
 
 /// Words that open what a headline says of the time, the place or the setting of its news
@@ -500,6 +535,10 @@ pub fn stems(title: &str, text_body: &str) -> HashMap<u32, String> {
                     .or_insert_with(|| w.clone());
                 out.entry(hash(&stem(&w))).or_insert(w);
             }
+        }
+        for (_, c) in places(&part) {
+            out.entry(lexicon::place_hash(c))
+                .or_insert_with(|| c.to_string());
         }
     }
     out

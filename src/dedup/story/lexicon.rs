@@ -50,6 +50,84 @@ const ACT_NAMES: &[&str] = &[
     "celebrating or commemorating",
 ];
 
+/// The words (normalised, one or two) that wire copy names one country by: its name, its
+/// people, its capital, the seat of its government ("White House warns ..." / "..., U.S.
+/// says"; "Kremlin says ..." / "Russia says ..."; "Pyongyang fires ..." / "N Korea fires
+/// ..."). A headline naming one of them names the country; a text writing another mentions it.
+const PLACES: &[&[&str]] = &[
+    &[
+        "us",
+        "usa",
+        "united states",
+        "america",
+        "american",
+        "americans",
+        "washington",
+        "white house",
+        "pentagon",
+    ],
+    &["russia", "russian", "russians", "moscow", "kremlin"],
+    &[
+        "north korea",
+        "north korean",
+        "north koreans",
+        "n korea",
+        "n korean",
+        "dprk",
+        "pyongyang",
+    ],
+    &[
+        "south korea",
+        "south korean",
+        "south koreans",
+        "s korea",
+        "s korean",
+        "seoul",
+    ],
+    &["china", "chinese", "beijing"],
+    &["ukraine", "ukrainian", "ukrainians", "kyiv", "kiev"],
+    &["japan", "japanese", "tokyo"],
+    &["uk", "britain", "british", "london", "downing street"],
+    &["iran", "iranian", "iranians", "tehran"],
+    &["israel", "israeli", "israelis"],
+    &["belarus", "belarusian", "minsk"],
+    &["taiwan", "taiwanese", "taipei"],
+    &["syria", "syrian", "damascus"],
+];
+
+/// The countries a run of words (normalised) names by [`PLACES`]: for each, the range of the
+/// words that name it and the country (the first word of its set). Two words are read before
+/// one: "North Korea" is not "Korea".
+pub(super) fn places(words: &[&str]) -> Vec<(std::ops::Range<usize>, &'static str)> {
+    let country = |name: &str| {
+        PLACES
+            .iter()
+            .find(|set| set.contains(&name))
+            .map(|set| set[0])
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let pair = words.get(i + 1).map(|next| format!("{} {next}", words[i]));
+        if let Some(c) = pair.as_deref().and_then(country) {
+            out.push((i..i + 2, c));
+            i += 2;
+        } else {
+            if let Some(c) = country(words[i]) {
+                out.push((i..i + 1, c));
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The hash a country stands for in a fingerprint's names and mentions: apart from any
+/// word's.
+pub(super) fn place_hash(country: &str) -> u32 {
+    hash(&format!("place:{country}"))
+}
+
 /// The names of the acts of `acts` (bit `i` = `ACTS[i]`).
 pub(super) fn names(acts: u8) -> Vec<&'static str> {
     ACT_NAMES
@@ -89,6 +167,21 @@ pub(super) fn acts(title_words: &[u32]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_country_is_named_by_its_people_its_capital_and_its_government() {
+        let words = |s: &'static str| s.split(' ').collect::<Vec<_>>();
+        assert_eq!(
+            places(&words("white house warns russia n korea")),
+            vec![(0..2, "us"), (3..4, "russia"), (4..6, "north korea")]
+        );
+        // "Korea" alone is neither Korea; "house" alone is nobody.
+        assert_eq!(places(&words("inter korean house")), vec![]);
+        assert_eq!(
+            places(&words("south korean president seoul")),
+            vec![(0..2, "south korea"), (3..4, "south korea")]
+        );
+    }
 
     #[test]
     fn every_act_has_a_name() {

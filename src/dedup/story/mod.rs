@@ -32,7 +32,8 @@
 //! Kim" / "Putin meets Xi"; the source a headline ends on, "..., says US", "'...' says
 //! National Security Council", "...: South Korean officials", is not who it is about, nor is a
 //! participle opening it, "Downed ...", and a label it opens with, "North Korea: ...", still
-//! counts as mentioned), or
+//! counts as mentioned; a country is named by its people, its capital or its government, "White
+//! House warns ..." / "..., U.S. says", but "in Pyongyang" is a place: [`lexicon`]), or
 //! headlines that tell other news than the texts (the entry's uses no word of the story, or the
 //! story's say nothing of it but names: a newsletter whose lede's second item is the story). An entry
 //! in another script joins by the names of the configured aliases instead, when only one story

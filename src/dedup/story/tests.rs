@@ -529,3 +529,40 @@ fn hours_before_the_clock_s_zero_read_as_any_others() {
     assert_eq!(at(-100), vec![0, 0]);
     assert_eq!(at(-1), vec![0, 0]);
 }
+
+#[test]
+fn a_country_named_by_its_capital_or_its_government_is_the_country() {
+    let white_house = (
+        "White House warns Russia and North Korea arms talks are advancing",
+        "Arms negotiations between Russia and North Korea are actively advancing, a US official said on Wednesday.",
+    );
+    let capitals = (
+        "Arms talks between Pyongyang and Moscow advancing, US says",
+        "Arms negotiations between the two countries are actively advancing, the United States said on Wednesday.",
+    );
+    let a = fingerprint(white_house.0, white_house.1);
+    let b = fingerprint(capitals.0, capitals.1);
+    let mut story = Story::default();
+    story.add(&b, 0, 1);
+    let c = explain(&a, 1, 2, &story, &WordFrequencies::default());
+    assert_eq!(c.unmentioned, (vec![], vec![]), "{c:?}");
+    assert!(same_story(&a, &b, 1));
+    assert!(same_story(&b, &a, 1));
+
+    // A place the news happens in is the place: "in Pyongyang" is not who acts.
+    let visit = fingerprint(
+        "Russian defence minister is in Pyongyang for war anniversary",
+        "Russia's defence minister has arrived for celebrations of the armistice anniversary.",
+    );
+    let ties = (
+        "Russian defence minister vows closer military ties with North Korea",
+        "Russia's defence minister promised stronger military ties during his visit to Pyongyang.",
+    );
+    let names = stems(ties.0, ties.1);
+    let ties = fingerprint(ties.0, ties.1);
+    let mut story = Story::default();
+    story.add(&visit, 0, 1);
+    let c = explain(&ties, 16, 2, &story, &WordFrequencies::default());
+    let missing: Vec<&str> = c.unmentioned.0.iter().map(|h| names[h].as_str()).collect();
+    assert_eq!(missing, ["north korea"], "{c:?}");
+}
