@@ -433,7 +433,8 @@ fn veto_text(c: &story::Comparison, own: &Names, story: impl FnOnce() -> Names) 
             story::act_names(c.acts.1).join(" or ")
         ));
     }
-    if v == story::DIFFERENT_PEOPLE || v == story::LATE_NEW_NAMES {
+    if v == story::DIFFERENT_PEOPLE || v == story::LATE_NEW_NAMES || v == story::DIFFERENT_SUBJECTS
+    {
         let list = |hashes: &[u32], names: &Names| {
             let mut words: Vec<&str> = hashes
                 .iter()

@@ -41,6 +41,10 @@ pub struct Fingerprint {
     pub sets: Vec<u32>,
     /// The acts the headline's main clause reports ([`lexicon::acts`], [`main_clause`]).
     pub acts: u8,
+    /// Who the headline says acts, when a person or a body rather than a country: the hash of
+    /// the first of its title names in its main clause ("Blinken slams Xi ..." → `blinken`;
+    /// "North Korea's Kim ..." → none).
+    pub subject: Option<u32>,
 }
 
 impl Fingerprint {
@@ -48,7 +52,8 @@ impl Fingerprint {
     /// the hashes (little-endian); then, when the headline's script is known, the entry names
     /// alias sets, its acts are not those of all its title's words or its title names anyone, a
     /// byte of script, the number of sets, their hashes, a byte of acts, and, when the title
-    /// names anyone, the number of the title's names and their hashes.
+    /// names anyone, the number of the title's names and their hashes, and then, when it says
+    /// who acts, a list of that one hash.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = vec![FORMAT_2 | self.days];
         let lists = self.lists();
@@ -64,12 +69,16 @@ impl Fingerprint {
             || !self.sets.is_empty()
             || self.acts != lexicon::acts(&self.title_words)
             || !self.head_names.is_empty()
+            || self.subject.is_some()
         {
             out.push(self.script as u8);
             push_list(&mut out, &self.sets);
             out.push(self.acts);
             if !self.head_names.is_empty() {
                 push_list(&mut out, &self.head_names);
+                if let Some(who) = self.subject {
+                    push_list(&mut out, &[who]);
+                }
             }
         }
         out
@@ -149,8 +158,15 @@ impl Fingerprint {
             [acts] => self.acts = *acts,
             [acts, names @ ..] => {
                 self.acts = *acts;
-                if read_list(names, &mut self.head_names) != Some(&[]) {
+                let Some(rest) = read_list(names, &mut self.head_names) else {
                     return false;
+                };
+                if !rest.is_empty() {
+                    let mut who = Vec::new();
+                    if read_list(rest, &mut who) != Some(&[]) || who.len() != 1 {
+                        return false;
+                    }
+                    self.subject = who.first().copied();
                 }
             }
         }
@@ -176,6 +192,7 @@ impl Fingerprint {
         self.script = Script::Unknown;
         self.sets.clear();
         self.head_names.clear();
+        self.subject = None;
         for list in self.lists_mut() {
             list.clear();
         }
@@ -288,6 +305,15 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     // House warns ...", "Pyongyang says ...") is the country, for the veto; a place the news
     // happens in is the place ("... is in Pyongyang").
     let countries = places(&head);
+    let main = main_clause(&head);
+    // Who acts comes before the setting ("US citizen detained after crossing DMZ").
+    let before_setting = text::word_spans(&head[main.clone()])
+        .into_iter()
+        .find(|&(s, e)| {
+            SETTING.contains(&text::normalize(&head[main.start + s..main.start + e]).as_str())
+        })
+        .map_or(main.end, |(s, _)| main.start + s);
+    let mut subject_read = false;
     for (name, at) in part_names(&head, true)
         .iter()
         .filter(|(n, at)| named(n) && !participle(n, *at))
@@ -297,10 +323,18 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
         f.head_names.push(h);
         if *at < about {
             let country = countries.iter().find(|(bytes, _)| bytes.contains(at));
-            f.title_names.push(country.map_or_else(
+            let h = country.map_or_else(
                 || hash(&stem(demonym(name))),
                 |(_, c)| lexicon::place_hash(c),
-            ));
+            );
+            f.title_names.push(h);
+            // Who acts: the first name of the main clause, unless a country, or a headline's
+            // first word the lede does not write as a name ("Arms talks ... advancing").
+            if !subject_read && (main.start..before_setting).contains(at) {
+                subject_read = true;
+                let proven = *at != first.0 || lede_names.iter().any(|(n, _)| n == name);
+                f.subject = (country.is_none() && proven).then_some(h);
+            }
         }
     }
     names.extend(lede_names.iter().map(|(n, _)| hash(&stem(n))));
@@ -318,7 +352,6 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     }
     // The headline's main clause, whose words report its acts: from where it starts up to its
     // first word of setting.
-    let main = main_clause(&head);
     let mut in_main = true;
     let mut main_words = Vec::new();
     for (k, part) in [&head, &lede].into_iter().enumerate() {

@@ -21,6 +21,9 @@ const SYNONYMS: &[&[&str]] = &[
     &["suppli", "provid"],
 ];
 
+/// The bit of [`ACTS`] for meeting someone, where host and guest may each lead a headline.
+pub(super) const MEETING: u8 = 1;
+
 /// The acts a headline may report, each a set of stems (see [`acts`]).
 const ACTS: &[&[&str]] = &[
     // Meeting someone.

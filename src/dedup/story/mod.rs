@@ -33,7 +33,10 @@
 //! National Security Council", "...: South Korean officials", is not who it is about, nor is a
 //! participle opening it, "Downed ...", and a label it opens with, "North Korea: ...", still
 //! counts as mentioned; a country is named by its people, its capital or its government, "White
-//! House warns ..." / "..., U.S. says", but "in Pyongyang" is a place: [`lexicon`]), or
+//! House warns ..." / "..., U.S. says", but "in Pyongyang" is a place: [`lexicon`]), a
+//! headline whose actor (the first name of its main clause, not a country) the other never
+//! mentions ("Putin welcomes Xi to Kremlin" / "Blinken slams Xi ...": a reaction; not in a
+//! meeting, where host and guest may each lead), or
 //! headlines that tell other news than the texts (the entry's uses no word of the story, or the
 //! story's say nothing of it but names: a newsletter whose lede's second item is the story). An entry
 //! in another script joins by the names of the configured aliases instead, when only one story
@@ -56,8 +59,8 @@ mod words;
 pub use across::{NameSets, Script};
 pub use fingerprint::{Fingerprint, fingerprint, fingerprint_with, stems};
 pub use rule::{
-    Comparison, DIFFERENT_ACTS, DIFFERENT_PEOPLE, HEADLINES_APART, LATE_NEW_NAMES, PRIOR_STORIES,
-    Scorer, Story, WordFrequencies, act_names, explain, join_score,
+    Comparison, DIFFERENT_ACTS, DIFFERENT_PEOPLE, DIFFERENT_SUBJECTS, HEADLINES_APART,
+    LATE_NEW_NAMES, PRIOR_STORIES, Scorer, Story, WordFrequencies, act_names, explain, join_score,
 };
 pub use words::STOP_WORDS;
 

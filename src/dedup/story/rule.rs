@@ -5,7 +5,7 @@
 use super::fingerprint::Fingerprint;
 use super::{
     ALIKE_GAP_HOURS, GAP_HOURS, LATE_HOURS, MIN_EVENT_WORDS, MIN_SHARED, MIN_TITLE_SHARED,
-    SPAN_HOURS, across, common, lexicon,
+    SPAN_HOURS, Script, across, common, lexicon,
 };
 use std::collections::HashMap;
 
@@ -217,11 +217,33 @@ impl Story {
         self.members.iter().any(|m| m.source == source)
     }
 
+    /// Whether one of its headlines in `script` says someone acts whom `mentions` (sorted), of
+    /// entries in that script, never mentions (a copy in another language names people in its
+    /// own letters).
+    fn acts_unmentioned_in(&self, mentions: &[u32], script: Script) -> bool {
+        self.members
+            .iter()
+            .any(|m| m.fp.script == script && acts_unmentioned(&m.fp, mentions))
+    }
+
+    /// Whether one of its entries' headlines is written in `script`.
+    fn has_script(&self, script: Script) -> bool {
+        self.members.iter().any(|m| m.fp.script == script)
+    }
+
+    /// Whether one of its headlines says someone acts whom `other`'s entries in its script
+    /// never mention.
+    fn acts_unmentioned_by(&self, other: &Story) -> bool {
+        self.members
+            .iter()
+            .any(|m| other.has_script(m.fp.script) && acts_unmentioned(&m.fp, &other.mentions))
+    }
+
     /// Whether this story and `other` may be one: together they span at most [`SPAN_HOURS`],
     /// their headlines do not report different acts (an entry told like both, "Russian
     /// defence minister vows to strengthen ties", does not make Kim's meeting and his weapons
-    /// show one story), and their bursts lie within [`GAP_HOURS`] of each other, or, further
-    /// apart, one is a late report of the other ([`late_veto`]: no outlet in both, no one named
+    /// show one story) nor someone's acts whom the other never mentions, and their bursts lie
+    /// within [`GAP_HOURS`] of each other, or, further apart, one is a late report of the other ([`late_veto`]: no outlet in both, no one named
     /// whom the other never mentions, the same acts): a late report that joined the one does not
     /// make the next day's news of a saga, which the other holds, one story with it.
     pub fn fits_with(&self, other: &Story) -> bool {
@@ -232,10 +254,14 @@ impl Story {
         if span > SPAN_HOURS || different_acts(self.acts, other.acts) {
             return false;
         }
+        if self.members.is_empty() || other.members.is_empty() {
+            return true;
+        }
+        if self.acts_unmentioned_by(other) || other.acts_unmentioned_by(self) {
+            return false;
+        }
         let gap = self.burst_gap(other);
-        self.members.is_empty()
-            || other.members.is_empty()
-            || gap <= GAP_HOURS
+        gap <= GAP_HOURS
             || (gap <= LATE_HOURS
                 && !other.members.iter().any(|m| self.has_source(m.source))
                 && brings_news(
@@ -410,6 +436,10 @@ impl<'a> Scorer<'a> {
 /// ([`Comparison::unmentioned`] says whom).
 pub const DIFFERENT_PEOPLE: &str = "headlines name different people or places";
 
+/// The veto of entries one of whose headlines says someone acts whom the other never mentions
+/// (not in a meeting, where host and guest may each lead the headline).
+pub const DIFFERENT_SUBJECTS: &str = "a headline says someone acts whom the other never mentions";
+
 /// The veto of a late report whose headline names someone the story never mentions, or the
 /// other way round ([`Comparison::unmentioned`] says whom).
 pub const LATE_NEW_NAMES: &str =
@@ -481,6 +511,13 @@ pub fn explain(
             missing(&story.title_names, &fp.mentions),
         ),
     }
+}
+
+/// Whether the one an entry's headline says acts ([`Fingerprint::subject`]) is missing from
+/// `mentions` (sorted): not in a meeting, where host and guest may each lead the headline.
+fn acts_unmentioned(fp: &Fingerprint, mentions: &[u32]) -> bool {
+    fp.subject
+        .is_some_and(|who| fp.acts & lexicon::MEETING == 0 && mentions.binary_search(&who).is_err())
 }
 
 /// Those of `names` missing from `mentions` (sorted).
@@ -579,6 +616,14 @@ fn veto(
     // never mentions.
     if unknown(&fp.title_names, &story.mentions) && unknown(&story.title_names, &fp.mentions) {
         return Some(DIFFERENT_PEOPLE);
+    }
+    // "Putin welcomes Xi to Kremlin" and "Blinken slams Xi for ...": who acts in one headline,
+    // the other never mentions: someone else's act, or a reaction to the news.
+    if story.has_script(fp.script)
+        && (acts_unmentioned(fp, &story.mentions)
+            || story.acts_unmentioned_in(&fp.mentions, fp.script))
+    {
+        return Some(DIFFERENT_SUBJECTS);
     }
     // "FirstFT: Country Garden reveals $7bn loss ..." is not the story of "US warns of
     // 'advancing' arms talks between Russia and North Korea", though its lede's second item is:

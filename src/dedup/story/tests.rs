@@ -566,3 +566,53 @@ fn a_country_named_by_its_capital_or_its_government_is_the_country() {
     let missing: Vec<&str> = c.unmentioned.0.iter().map(|h| names[h].as_str()).collect();
     assert_eq!(missing, ["north korea"], "{c:?}");
 }
+
+#[test]
+fn a_headline_whose_actor_the_other_never_mentions_is_another_story() {
+    let welcome = fingerprint(
+        "Putin welcomes Chinese leader Xi to the Kremlin for talks",
+        "Russian President Vladimir Putin welcomed Chinese leader Xi Jinping to the Kremlin on Monday for talks on the war in Ukraine.",
+    );
+    let reaction = fingerprint(
+        "Blinken slams Xi for giving Putin diplomatic cover during Moscow talks",
+        "US Secretary of State Antony Blinken said Chinese leader Xi Jinping's talks with Vladimir Putin in the Kremlin on Monday gave Russia diplomatic cover for the war in Ukraine.",
+    );
+    assert_eq!(reaction.subject, Some(hash(&stem("blinken"))));
+    assert_eq!(welcome.subject, Some(hash(&stem("putin"))));
+    let mut story = Story::default();
+    story.add(&welcome, 0, 1);
+    let c = explain(&reaction, 1, 2, &story, &WordFrequencies::default());
+    assert!(c.shared >= MIN_SHARED, "told in its words: {c:?}");
+    assert_eq!(c.veto, Some(DIFFERENT_SUBJECTS));
+    assert!(!same_story(&welcome, &reaction, 1));
+    assert!(!same_story(&reaction, &welcome, 1));
+    // Kept through the store.
+    assert_eq!(
+        Fingerprint::from_bytes(&reaction.to_bytes()),
+        Some(reaction.clone())
+    );
+
+    // A country, or someone in the setting, is not who acts.
+    let country = fingerprint("North Korea's Kim receives Shoigu", "");
+    assert_eq!(country.subject, None);
+    let setting = fingerprint(
+        "US citizen detained after crossing DMZ into North Korea",
+        "",
+    );
+    assert_eq!(setting.subject, None);
+
+    // In a meeting host and guest may each lead the headline.
+    let host = fingerprint(
+        "Kim greets Russian defence minister Shoigu in Pyongyang",
+        "North Korean leader Kim Jong Un greeted Russian Defence Minister Sergei Shoigu in Pyongyang on Wednesday as he arrived for armistice anniversary celebrations.",
+    );
+    let guest = fingerprint(
+        "Russian defence minister Shoigu in Pyongyang for armistice anniversary celebrations",
+        "Russian Defence Minister Sergei Shoigu is in Pyongyang on Wednesday for celebrations of the armistice anniversary, North Korean state media said.",
+    );
+    let mut story = Story::default();
+    story.add(&guest, 0, 1);
+    let c = explain(&host, 1, 2, &story, &WordFrequencies::default());
+    assert_eq!(c.veto, None, "{c:?}");
+    assert!(same_story(&host, &guest, 1));
+}
