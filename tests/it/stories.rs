@@ -732,6 +732,43 @@ async fn why_names_the_people_that_keep_two_meetings_apart() {
     );
 }
 
+/// A reaction to the news, told in its words, is another story: `--why` names who acts in its
+/// headline, whom the other report never mentions.
+#[tokio::test]
+async fn why_names_who_acts_in_a_reaction_to_the_news() {
+    let server = FeedServer::start().await;
+    let cfg = two_wires(
+        &server,
+        ("xi", "xi"),
+        (
+            "Wire P",
+            "Putin welcomes Chinese leader Xi to the Kremlin for talks",
+            "https://p.example/xi-kremlin",
+            "Russian President Vladimir Putin welcomed Chinese leader Xi Jinping to the Kremlin on Monday for talks on the war in Ukraine.",
+        ),
+        (
+            "Wire B",
+            "Blinken slams Xi for giving Putin diplomatic cover during Moscow talks",
+            "https://b.example/blinken-xi",
+            "US Secretary of State Antony Blinken said Chinese leader Xi Jinping's talks with Vladimir Putin in the Kremlin on Monday gave Russia diplomatic cover for the war in Ukraine.",
+        ),
+    );
+    let (titles, _) = polled_titles(&cfg, "xi").await;
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    let views = why_views(
+        &cfg,
+        "xi",
+        "https://b.example/blinken-xi",
+        "https://p.example/xi-kremlin",
+    )
+    .await;
+    let veto = views[0]["veto"].as_str().unwrap();
+    assert!(
+        veto.starts_with(story::DIFFERENT_SUBJECTS) && veto.contains("headline only: blinken"),
+        "{views:?}"
+    );
+}
+
 /// A newsletter whose lede's second item is a story the other feed reports is told in the
 /// story's words, but its headline is other news: two stories, and `--why` says so both ways.
 #[tokio::test]
