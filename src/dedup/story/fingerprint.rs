@@ -24,11 +24,12 @@ pub struct Fingerprint {
     /// distinct: what a headline says besides who is the rest of its words.
     pub head_names: Vec<u32>,
     /// Hashes of the stems of the names in the title, demonyms folded (`korean` → `korea`,
-    /// `Defense Ministers` → `defens`, `minist`), sorted, distinct.
+    /// `Defense Ministers` → `defens`, `minist`), a country's other names as the country
+    /// (`White House` → the US, [`lexicon::place_hash`]), sorted, distinct.
     pub title_names: Vec<u32>,
     /// Hashes of every word of title and lede, as written, demonyms folded, and as stems (so a
-    /// name spelled the British way or in the plural is one already mentioned), sorted,
-    /// distinct: what the entry mentions at all.
+    /// name spelled the British way or in the plural is one already mentioned), and of the
+    /// countries they name, sorted, distinct: what the entry mentions at all.
     pub mentions: Vec<u32>,
     /// Weekdays named (bit 0 = Monday).
     pub days: u8,
