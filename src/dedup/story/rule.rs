@@ -243,9 +243,10 @@ impl Story {
     /// their headlines do not report different acts (an entry told like both, "Russian
     /// defence minister vows to strengthen ties", does not make Kim's meeting and his weapons
     /// show one story) nor someone's acts whom the other never mentions, and their bursts lie
-    /// within [`GAP_HOURS`] of each other, or, further apart, one is a late report of the other ([`late_veto`]: no outlet in both, no one named
-    /// whom the other never mentions, the same acts): a late report that joined the one does not
-    /// make the next day's news of a saga, which the other holds, one story with it.
+    /// within [`GAP_HOURS`] of each other, or, further apart, one is a late report of the other
+    /// ([`late_veto`]: no outlet in both, no one named whom the other never mentions, the same
+    /// acts): a late report that joined the one does not make the next day's news of a saga,
+    /// which the other holds, one story with it.
     pub fn fits_with(&self, other: &Story) -> bool {
         let span = match (self.first, other.first) {
             (Some(a), Some(b)) => self.last.max(other.last) - a.min(b),
