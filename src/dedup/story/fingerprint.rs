@@ -306,14 +306,9 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     // House warns ...", "Pyongyang says ...") is the country, for the veto; a place the news
     // happens in is the place ("... is in Pyongyang").
     let countries = places(&head);
-    let main = main_clause(&head);
-    // Who acts comes before the setting ("US citizen detained after crossing DMZ").
-    let before_setting = text::word_spans(&head[main.clone()])
-        .into_iter()
-        .find(|&(s, e)| {
-            SETTING.contains(&text::normalize(&head[main.start + s..main.start + e]).as_str())
-        })
-        .map_or(main.end, |(s, _)| main.start + s);
+    // Who acts and what they do come before the setting ("US citizen detained after crossing
+    // DMZ"; "Kim receives Shoigu amid anniversary celebrations").
+    let acts_clause = acts_clause(&head);
     let mut subject_read = false;
     for (name, at) in part_names(&head, true)
         .iter()
@@ -331,7 +326,7 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
             f.title_names.push(h);
             // Who acts: the first name of the main clause, unless a country, or a headline's
             // first word the lede does not write as a name ("Arms talks ... advancing").
-            if !subject_read && (main.start..before_setting).contains(at) {
+            if !subject_read && acts_clause.contains(at) {
                 subject_read = true;
                 let proven = *at != first.0 || lede_names.iter().any(|(n, _)| n == name);
                 f.subject = (country.is_none() && proven).then_some(h);
@@ -351,19 +346,11 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
         f.mentions
             .extend(countries.map(|(_, c)| lexicon::place_hash(c)));
     }
-    // The headline's main clause, whose words report its acts: from where it starts up to its
-    // first word of setting.
-    let mut in_main = true;
     let mut main_words = Vec::new();
     for (k, part) in [&head, &lede].into_iter().enumerate() {
         for (s, e) in text::word_spans(part) {
             let w = text::normalize(&part[s..e]);
-            let main_word = if k == 0 && main.contains(&s) && e <= main.end {
-                in_main &= !SETTING.contains(&w.as_str());
-                in_main
-            } else {
-                false
-            };
+            let main_word = k == 0 && acts_clause.contains(&s) && e <= acts_clause.end;
             let place = demonym(&w);
             let stemmed = stem(&w);
             f.mentions.push(hash(&w));
@@ -457,6 +444,19 @@ pub(super) fn main_clause(head: &str) -> std::ops::Range<usize> {
     };
     let end = head[start..].find(';').map_or(head.len(), |c| start + c);
     start..end
+}
+
+/// Where a headline's acts are told (bytes): its main clause ([`main_clause`]) up to its first
+/// word of [`SETTING`].
+fn acts_clause(head: &str) -> std::ops::Range<usize> {
+    let main = main_clause(head);
+    let setting = text::word_spans(&head[main.clone()])
+        .into_iter()
+        .find(|&(s, e)| {
+            SETTING.contains(&text::normalize(&head[main.start + s..main.start + e]).as_str())
+        })
+        .map_or(main.end, |(s, _)| main.start + s);
+    main.start..setting
 }
 
 /// The names of a headline or a lede (normalised), each with the byte offset it starts at:
