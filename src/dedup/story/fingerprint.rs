@@ -42,10 +42,11 @@ pub struct Fingerprint {
     pub sets: Vec<u32>,
     /// The acts the headline's main clause reports ([`lexicon::acts`], [`main_clause`]).
     pub acts: u8,
-    /// Who the headline says acts, when a person or a body rather than a country: the hash of
-    /// the first of its title names in its main clause ("Blinken slams Xi ..." → `blinken`;
-    /// "North Korea's Kim ..." → none).
-    pub subject: Option<u32>,
+    /// Who the headline says acts, when a person or a body rather than a country: the hashes
+    /// of the first of its title names in its main clause and of those written right after it,
+    /// the words of one name ("Blinken slams Xi ..." → `blinken`; "Vladimir Putin hosts ..."
+    /// → `vladimir`, `putin`; "North Korea's Kim ..." → none).
+    pub subject: Vec<u32>,
 }
 
 impl Fingerprint {
@@ -54,7 +55,7 @@ impl Fingerprint {
     /// alias sets, its acts are not those of all its title's words or its title names anyone, a
     /// byte of script, the number of sets, their hashes, a byte of acts, and, when the title
     /// names anyone, the number of the title's names and their hashes, and then, when it says
-    /// who acts, a list of that one hash.
+    /// who acts, a list of the hashes of that name's words.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = vec![FORMAT_2 | self.days];
         let lists = self.lists();
@@ -70,15 +71,15 @@ impl Fingerprint {
             || !self.sets.is_empty()
             || self.acts != lexicon::acts(&self.title_words)
             || !self.head_names.is_empty()
-            || self.subject.is_some()
+            || !self.subject.is_empty()
         {
             out.push(self.script as u8);
             push_list(&mut out, &self.sets);
             out.push(self.acts);
             if !self.head_names.is_empty() {
                 push_list(&mut out, &self.head_names);
-                if let Some(who) = self.subject {
-                    push_list(&mut out, &[who]);
+                if !self.subject.is_empty() {
+                    push_list(&mut out, &self.subject);
                 }
             }
         }
@@ -164,10 +165,10 @@ impl Fingerprint {
                 };
                 if !rest.is_empty() {
                     let mut who = Vec::new();
-                    if read_list(rest, &mut who) != Some(&[]) || who.len() != 1 {
+                    if read_list(rest, &mut who) != Some(&[]) || who.is_empty() {
                         return false;
                     }
-                    self.subject = who.first().copied();
+                    self.subject = who;
                 }
             }
         }
@@ -193,7 +194,7 @@ impl Fingerprint {
         self.script = Script::Unknown;
         self.sets.clear();
         self.head_names.clear();
-        self.subject = None;
+        self.subject.clear();
         for list in self.lists_mut() {
             list.clear();
         }
@@ -310,6 +311,9 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     // DMZ"; "Kim receives Shoigu amid anniversary celebrations").
     let acts_clause = acts_clause(&head);
     let mut subject_read = false;
+    // Where the name of who acts ends while its next word may still be part of it.
+    let mut subject_end: Option<usize> = None;
+    let spans = text::word_spans(&head);
     for (name, at) in part_names(&head, true)
         .iter()
         .filter(|(n, at)| named(n) && !participle(n, *at))
@@ -324,12 +328,24 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
                 |(_, c)| lexicon::place_hash(c),
             );
             f.title_names.push(h);
+            let end = spans.iter().find(|(s, _)| s == at).map_or(*at, |&(_, e)| e);
             // Who acts: the first name of the main clause, unless a country, or a headline's
-            // first word the lede does not write as a name ("Arms talks ... advancing").
+            // first word the lede does not write as a name ("Arms talks ... advancing"), with
+            // the names written right after it ("Vladimir Putin").
+            if let Some(from) = subject_end.take()
+                && country.is_none()
+                && head[from..*at].trim().is_empty()
+            {
+                f.subject.push(h);
+                subject_end = Some(end);
+            }
             if !subject_read && acts_clause.contains(at) {
                 subject_read = true;
                 let proven = *at != first.0 || lede_names.iter().any(|(n, _)| n == name);
-                f.subject = (country.is_none() && proven).then_some(h);
+                if country.is_none() && proven {
+                    f.subject.push(h);
+                    subject_end = Some(end);
+                }
             }
         }
     }

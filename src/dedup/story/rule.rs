@@ -515,10 +515,15 @@ pub fn explain(
 }
 
 /// Whether the one an entry's headline says acts ([`Fingerprint::subject`]) is missing from
-/// `mentions` (sorted): not in a meeting, where host and guest may each lead the headline.
+/// `mentions` (sorted): neither the first nor the last word of the name is there ("Vladimir
+/// Putin" is mentioned by "Putin", "Kim Jong Un" by "Kim"); not in a meeting, where host and
+/// guest may each lead the headline.
 fn acts_unmentioned(fp: &Fingerprint, mentions: &[u32]) -> bool {
-    fp.subject
-        .is_some_and(|who| fp.acts & lexicon::MEETING == 0 && mentions.binary_search(&who).is_err())
+    let said = |w: Option<&u32>| w.is_some_and(|w| mentions.binary_search(w).is_ok());
+    !fp.subject.is_empty()
+        && fp.acts & lexicon::MEETING == 0
+        && !said(fp.subject.first())
+        && !said(fp.subject.last())
 }
 
 /// Those of `names` missing from `mentions` (sorted).
