@@ -8,6 +8,7 @@ pub mod systemd;
 pub mod work;
 
 use crate::config::{self, Config, ConfigError};
+use crate::dedup::story;
 use crate::fetch::FetcherError;
 use crate::poll::PollOutcome;
 use crate::runtime::metrics::Metrics;
@@ -27,6 +28,11 @@ use work::PollWork;
 
 /// How long polls in flight may run on after a shutdown signal.
 pub const DRAIN: Duration = Duration::from_secs(10);
+
+/// How often the daemon settles the stories of the entries it stored since it last did
+/// (`Store::settle_stories`): a poll round of many feeds brings an event's copies within
+/// minutes, in the order the feeds answer.
+const SETTLE_EVERY: Duration = Duration::from_secs(600);
 
 /// Retention runs this long after start, then once a day.
 const RETENTION_FIRST: Duration = Duration::from_secs(600);
@@ -128,8 +134,41 @@ pub async fn poll_once(
     blocking(move || l.install(snapshot, &s)).await??;
     let work = PollWork::once(store.clone(), live);
     let scheduler = Scheduler::new(work, Arc::new(Heartbeat::default()));
+    let started = chrono::Utc::now();
     let polled = scheduler.poll_once(only, each).await?;
+    settle(&store, started).await;
     Ok((store, polled))
+}
+
+/// Settles the stories around the entries first seen since `since` (`Store::settle_stories`);
+/// a failure is logged, and leaves the stories as they were grouped on arrival.
+async fn settle(store: &Arc<Store>, since: chrono::DateTime<chrono::Utc>) {
+    let s = store.clone();
+    match tokio::task::spawn_blocking(move || s.settle_stories(since)).await {
+        Ok(Ok((0, 0))) => {}
+        Ok(Ok((merged, moved))) => {
+            info!(merged, moved, "stories settled in the order of publication")
+        }
+        Ok(Err(e)) => error!(error = %e, "settling stories failed"),
+        Err(e) => error!(error = %e, "settling stories failed"),
+    }
+}
+
+/// Settles the stories around new entries every [`SETTLE_EVERY`] until `stop` fires, each
+/// time those first seen since the last (at first, within [`story::SPAN_HOURS`]).
+fn spawn_settling(store: Arc<Store>, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut since = chrono::Utc::now() - chrono::Duration::hours(story::SPAN_HOURS);
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(SETTLE_EVERY) => {}
+            }
+            let now = chrono::Utc::now();
+            settle(&store, since).await;
+            since = now;
+        }
+    })
 }
 
 /// Builds the snapshot for `config`, brings the stored matches in line with its topics and
@@ -181,6 +220,7 @@ pub async fn run(
     let watchdog =
         systemd::spawn_watchdog(store.clone(), heartbeat.clone(), control.shutdown.clone());
     let retention = spawn_retention(store.clone(), live.clone(), control.shutdown.clone());
+    let settling = spawn_settling(store.clone(), control.shutdown.clone());
 
     loop {
         tokio::select! {
@@ -216,6 +256,7 @@ pub async fn run(
         w.abort();
     }
     retention.abort();
+    settling.abort();
     info!("stopped");
     Ok(())
 }

@@ -9,6 +9,7 @@ mod matches;
 mod migrations;
 mod pages;
 mod retention;
+mod settle;
 mod stories;
 mod writer;
 

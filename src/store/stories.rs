@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, named_params, params};
 use std::collections::{HashMap, HashSet};
 
 /// Entries with the same canonical URL join one story when first seen within this window.
-const SAME_URL_WINDOW_SECS: i64 = 7 * 86_400;
+pub(super) const SAME_URL_WINDOW_SECS: i64 = 7 * 86_400;
 
 /// How many stories of a topic a new entry is compared with (the nearest in time).
 const STORY_CANDIDATES: i64 = 200;
@@ -79,7 +79,7 @@ impl PrintCache {
     }
 
     /// The word frequencies, loaded first if needed ([`load_word_frequencies`]).
-    fn weights(&mut self, conn: &Connection) -> rusqlite::Result<&mut WordFrequencies> {
+    pub(super) fn weights(&mut self, conn: &Connection) -> rusqlite::Result<&mut WordFrequencies> {
         if self.weights.is_none() {
             let w = load_word_frequencies(conn)?;
             self.weights = Some(w);
@@ -424,13 +424,33 @@ fn candidate_stories(tx: &mut Tx<'_>, n: &NewEntry, sort: i64) -> rusqlite::Resu
 }
 
 /// What the entries of a story say, together (from the writer's cache).
-fn story_words(tx: &mut Tx<'_>, id: i64) -> rusqlite::Result<Story> {
+pub(super) fn story_words(tx: &mut Tx<'_>, id: i64) -> rusqlite::Result<Story> {
     Ok(tx.prints.story(tx.conn, id)?.clone())
+}
+
+/// Shows story `id` through its earliest entry, sorting at its time.
+pub(super) fn lead_by_earliest(tx: &mut Tx<'_>, id: i64, now: i64) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "UPDATE stories SET
+             first_entry_id = (SELECT id FROM entries WHERE story_id = ?1 ORDER BY sort_time, id LIMIT 1),
+             sort_time = (SELECT MIN(sort_time) FROM entries WHERE story_id = ?1),
+             updated_at = ?2
+         WHERE id = ?1",
+    )?
+    .execute(params![id, now])?;
+    let sort = story_sort(tx, id)?;
+    set_match_sort(tx, id, sort)?;
+    Ok(sort)
 }
 
 /// Moves the entries and matches of story `from` into story `into`, which is then shown through
 /// its earliest entry; returns `into`'s id and sort time.
-fn merge_stories(tx: &mut Tx<'_>, from: i64, into: i64, now: i64) -> rusqlite::Result<StoryAt> {
+pub(super) fn merge_stories(
+    tx: &mut Tx<'_>,
+    from: i64,
+    into: i64,
+    now: i64,
+) -> rusqlite::Result<StoryAt> {
     tx.prints.forget(from);
     tx.prints.forget(into);
     // The merged story leaves the topics that showed it, and joins them under `into`.
@@ -439,16 +459,7 @@ fn merge_stories(tx: &mut Tx<'_>, from: i64, into: i64, now: i64) -> rusqlite::R
     tx.prepare_cached("UPDATE entries SET story_id = ?2 WHERE story_id = ?1")?
         .execute(params![from, into])?;
     super::matches::move_matches(tx, from, into)?;
-    tx.prepare_cached(
-        "UPDATE stories SET
-             first_entry_id = (SELECT id FROM entries WHERE story_id = ?1 ORDER BY sort_time, id LIMIT 1),
-             sort_time = (SELECT MIN(sort_time) FROM entries WHERE story_id = ?1),
-             updated_at = ?2
-         WHERE id = ?1",
-    )?
-    .execute(params![into, now])?;
-    let sort = story_sort(tx, into)?;
-    set_match_sort(tx, into, sort)?;
+    let sort = lead_by_earliest(tx, into, now)?;
     tx.prepare_cached("DELETE FROM stories WHERE id = ?1")?
         .execute([from])?;
     Ok((into, sort))

@@ -511,6 +511,15 @@ fn stories_told_in_other_words_join_whatever_order_they_arrive_in() {
         assert_eq!(page.len(), 1, "order {order:?}: {page:#?}");
         assert_eq!(page[0].title, title_a, "shown through the earliest entry");
         assert_eq!(page[0].also.len(), 2, "order {order:?}");
+        // Settled in the order of publication, the story is the one it already is.
+        assert_eq!(
+            store.settle_stories(at(0)).unwrap(),
+            (0, 0),
+            "order {order:?}"
+        );
+        let settled = store.topic_page(&["kr".to_string()], 10, None).unwrap();
+        assert_eq!(settled.len(), 1, "order {order:?}: {settled:#?}");
+        assert_eq!(settled[0].also.len(), 2, "order {order:?}");
     }
 }
 

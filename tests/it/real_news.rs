@@ -69,44 +69,43 @@ fn real_news_dev_split_holds_its_figures() {
     assert!(stories.ends_with(" 0 false merges"), "{stories}");
 }
 
-/// One announcement of the development split told by nine entries of seven outlets over a day
-/// (the US saying Russia–North Korea arms talks were advancing, 30–31 August 2023), each outlet
-/// a feed of its own. Two rewordings that share few words (NPR: "U.S. says Russia has made
-/// 'shameful' moves toward new North Korea arms deals"; Al Jazeera: "US warns N Korea against
-/// selling weapons to Russia for Ukraine war") are polled first, and are two stories; the
-/// other outlets' copies, polled next, join them and merge them: one story, as if they had come
-/// in another order, and `feedsift stories` says why each entry is in it. The White House of
-/// the first report (The Hill) is the US of the rewording, and its North Korea the rewording's
-/// "N Korea": the rewording is told in its words.
-#[tokio::test]
-async fn one_announcement_told_nine_ways_is_one_story_and_says_why() {
-    use crate::helpers::*;
+/// The development split's entries that `keep` keeps, by outlet; `None` (saying so) when
+/// `../shared/news-dev/` is not there.
+fn labelled(
+    keep: impl Fn(&serde_json::Value) -> bool,
+) -> Option<std::collections::BTreeMap<String, Vec<serde_json::Value>>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let items = root.join("../shared/news-dev/items.jsonl");
     let Ok(text) = std::fs::read_to_string(&items) else {
         println!("{} is not there: skipped", items.display());
-        return;
+        return None;
     };
-    let group = "2023-08-30-us-nk-russia-arms-talks-advancing";
     let mut by_source: std::collections::BTreeMap<String, Vec<serde_json::Value>> =
         Default::default();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        if v["story"] == group {
+        if keep(&v) {
             by_source
                 .entry(v["source"].as_str().unwrap().to_string())
                 .or_default()
                 .push(v);
         }
     }
-    assert_eq!(by_source.values().map(Vec::len).sum::<usize>(), 9);
+    Some(by_source)
+}
+
+/// Serves each outlet's entries as an RSS feed of its own on `server`; returns each outlet
+/// with its `[[feed]]` table.
+fn serve(
+    server: &crate::helpers::FeedServer,
+    by_source: &std::collections::BTreeMap<String, Vec<serde_json::Value>>,
+) -> Vec<(String, String)> {
     let escape = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
     };
-    let server = FeedServer::start().await;
-    let (mut first, mut feeds) = (String::new(), String::new());
+    let mut feeds = Vec::new();
     for (k, (source, entries)) in by_source.iter().enumerate() {
         let mut xml = format!(
             "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{}</title><link>https://example.com/</link>",
@@ -132,12 +131,14 @@ async fn one_announcement_told_nine_ways_is_one_story_and_says_why() {
             server.url(&path),
             source
         );
-        if source == "Fox News" || source == "Al Jazeera" {
-            first.push_str(&feed);
-        }
-        feeds.push_str(&feed);
+        feeds.push((source.clone(), feed));
     }
-    // The example config's aliases and topics, with these feeds instead of its own.
+    feeds
+}
+
+/// The example config's aliases and topics, without its feeds and daemon settings.
+fn example_config() -> toml_edit::DocumentMut {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut example: toml_edit::DocumentMut =
         std::fs::read_to_string(root.join("config/feedsift.toml"))
             .unwrap()
@@ -145,6 +146,35 @@ async fn one_announcement_told_nine_ways_is_one_story_and_says_why() {
             .unwrap();
     example.remove("feed");
     example.remove("daemon");
+    example
+}
+
+/// One announcement of the development split told by nine entries of seven outlets over a day
+/// (the US saying Russia–North Korea arms talks were advancing, 30–31 August 2023), each outlet
+/// a feed of its own. Two rewordings that share few words (NPR: "U.S. says Russia has made
+/// 'shameful' moves toward new North Korea arms deals"; Al Jazeera: "US warns N Korea against
+/// selling weapons to Russia for Ukraine war") are polled first, and are two stories; the
+/// other outlets' copies, polled next, join them and merge them: one story, as if they had come
+/// in another order, and `feedsift stories` says why each entry is in it. The White House of
+/// the first report (The Hill) is the US of the rewording, and its North Korea the rewording's
+/// "N Korea": the rewording is told in its words.
+#[tokio::test]
+async fn one_announcement_told_nine_ways_is_one_story_and_says_why() {
+    use crate::helpers::*;
+    let group = "2023-08-30-us-nk-russia-arms-talks-advancing";
+    let Some(by_source) = labelled(|v| v["story"] == group) else {
+        return;
+    };
+    assert_eq!(by_source.values().map(Vec::len).sum::<usize>(), 9);
+    let server = FeedServer::start().await;
+    let feeds = serve(&server, &by_source);
+    let first: String = feeds
+        .iter()
+        .filter(|(source, _)| *source == "Fox News" || *source == "Al Jazeera")
+        .map(|(_, feed)| feed.as_str())
+        .collect();
+    let feeds: String = feeds.iter().map(|(_, feed)| feed.as_str()).collect();
+    let example = example_config();
     let cfg = TestConfig::new(&format!("{first}\n{example}"));
     let count = |o: std::process::Output| -> usize {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -191,4 +221,83 @@ async fn one_announcement_told_nine_ways_is_one_story_and_says_why() {
         assert_ne!(e["joined"]["by"], "first", "{e}");
         assert!(e["joined"]["shared"].as_f64().unwrap() > 0.0, "{e}");
     }
+}
+
+/// Two stories of one visit on one day (Kim Jong Un receiving Russia's defence minister, 27
+/// July 2023; and showing him his banned missiles), told by ten entries of eight outlets, and a
+/// report told like both (The New York Times: "North Korea Vows Support for Moscow in Visit by
+/// Russian Delegation", labelled the meeting's). Polled when only the weapons show's copies are
+/// in, the report joins that story, the only one there; once the meeting's copies are in, the
+/// stories settle as they would have grouped in the order of publication: the report moves
+/// to the meeting's story, and the two stories stay two.
+#[tokio::test]
+async fn a_report_of_a_visit_settles_into_its_story_whatever_the_order_of_polls() {
+    use crate::helpers::*;
+    let groups = [
+        "2023-07-27-kim-meets-shoigu",
+        "2023-07-27-kim-shows-missiles-to-shoigu",
+    ];
+    let Some(by_source) = labelled(|v| groups.iter().any(|g| v["story"] == *g)) else {
+        return;
+    };
+    assert_eq!(by_source.values().map(Vec::len).sum::<usize>(), 10);
+    let server = FeedServer::start().await;
+    let feeds = serve(&server, &by_source);
+    let first: String = feeds
+        .iter()
+        .filter(|(source, _)| {
+            ["BBC News", "Sky News", "The New York Times"].contains(&source.as_str())
+        })
+        .map(|(_, feed)| feed.as_str())
+        .collect();
+    let feeds: String = feeds.iter().map(|(_, feed)| feed.as_str()).collect();
+    let example = example_config();
+    let cfg = TestConfig::new(&format!("{first}\n{example}"));
+    let stories = || async {
+        let o = feedsift(&cfg, &["stories", "korea-russia", "--json"]).await;
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                s["entries"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["title"].as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    };
+    let report = "North Korea Vows Support for Moscow in Visit by Russian Delegation";
+    let o = feedsift(&cfg, &["poll"]).await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let before = stories().await;
+    assert_eq!(
+        before.len(),
+        1,
+        "the weapons show and the report: {before:?}"
+    );
+    cfg.write(&format!("{feeds}\n{example}"));
+    let o = feedsift(&cfg, &["poll"]).await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let after = stories().await;
+    assert_eq!(
+        after.len(),
+        2,
+        "the meeting and the weapons show: {after:?}"
+    );
+    let with_report = after
+        .iter()
+        .find(|s| s.iter().any(|t| t == report))
+        .expect("the report is shown");
+    assert!(
+        with_report.iter().all(|t| !t.contains("shows off")),
+        "the report is in the meeting's story: {after:?}"
+    );
+    assert!(
+        with_report.iter().any(|t| t.contains("meets")),
+        "the report is in the meeting's story: {after:?}"
+    );
 }

@@ -163,7 +163,8 @@ pub fn group_by_source(entries: &[(Fingerprint, i64, i64)]) -> Vec<usize> {
             .iter()
             .enumerate()
             .filter_map(|(i, s)| {
-                let s = s.as_ref()?;
+                // Beyond the span nothing joins: not worth weighing the words.
+                let s = s.as_ref().filter(|s| s.span_with(*hours) <= SPAN_HOURS)?;
                 Some((scorer.is_late(s), scorer.join(s)?, i))
             })
             .collect();

@@ -7,7 +7,7 @@ use super::{
     ALIKE_GAP_HOURS, GAP_HOURS, LATE_HOURS, MIN_EVENT_WORDS, MIN_SHARED, MIN_TITLE_SHARED,
     SPAN_HOURS, Script, across, common, lexicon,
 };
-use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Stories assumed to have been counted before any (see [`WordFrequencies::weight`]).
 pub const PRIOR_STORIES: f64 = 5.0;
@@ -16,7 +16,8 @@ pub const PRIOR_STORIES: f64 = 5.0;
 /// counted: ten outlets carrying one event must not make its words look common.
 #[derive(Clone, Debug, Default)]
 pub struct WordFrequencies {
-    stories: HashMap<u32, u32>,
+    /// By word hash (already a hash: Fx, not SipHash, to look it up).
+    stories: rustc_hash::FxHashMap<u32, u32>,
     counted: u32,
 }
 
@@ -55,7 +56,21 @@ impl WordFrequencies {
     pub fn weight(&self, word: u32) -> f64 {
         let n = self.stories.get(&word).copied().unwrap_or(0);
         let all = f64::from(self.counted) + PRIOR_STORIES;
-        (all / (f64::from(n) + 0.5)).ln().max(0.0)
+        // ln(N + P) − ln(n + ½), the logarithms of small counts looked up: a story's words are
+        // weighed thousands of times while entries are grouped.
+        (ln_count(all) - ln_count(f64::from(n) + 0.5)).max(0.0)
+    }
+}
+
+/// ln(x) for a count `x` (a whole number, or one and a half): looked up below 4,096.
+fn ln_count(x: f64) -> f64 {
+    const KNOWN: usize = 4096;
+    static LN: OnceLock<Vec<f64>> = OnceLock::new();
+    let twice = (x * 2.0) as usize;
+    if twice < 2 * KNOWN && twice as f64 == x * 2.0 {
+        LN.get_or_init(|| (0..2 * KNOWN).map(|k| (k as f64 / 2.0).ln()).collect())[twice]
+    } else {
+        x.ln()
     }
 }
 
@@ -76,6 +91,8 @@ pub struct Story {
     acts: u8,
     /// Each entry, to compare each with a newcomer ([`Scorer::join`]).
     pub(super) members: Vec<Member>,
+    /// The feeds of its entries, sorted, distinct.
+    sources: Vec<i64>,
     first: Option<i64>,
     last: i64,
     /// The first and last hour of its burst ([`Story::find_burst`]), found when first needed
@@ -122,6 +139,7 @@ impl Story {
                 hours,
                 source,
             }],
+            sources: vec![source],
             first: Some(hours),
             last: hours,
             burst: std::cell::OnceCell::new(),
@@ -147,6 +165,9 @@ impl Story {
         union(&mut self.title_names, &other.title_names);
         union(&mut self.mentions, &other.mentions);
         union(&mut self.numbers, &other.numbers);
+        self.sources.extend_from_slice(&other.sources);
+        self.sources.sort_unstable();
+        self.sources.dedup();
         self.days |= other.days;
         self.acts |= other.acts;
         if let Some(f) = other.first {
@@ -214,7 +235,7 @@ impl Story {
 
     /// Whether a feed's entry is in it.
     fn has_source(&self, source: i64) -> bool {
-        self.members.iter().any(|m| m.source == source)
+        self.sources.binary_search(&source).is_ok()
     }
 
     /// Whether one of its headlines in `script` says someone acts whom `mentions` (sorted), of
@@ -264,7 +285,7 @@ impl Story {
         let gap = self.burst_gap(other);
         gap <= GAP_HOURS
             || (gap <= LATE_HOURS
-                && !other.members.iter().any(|m| self.has_source(m.source))
+                && !other.sources.iter().any(|s| self.has_source(*s))
                 && brings_news(
                     (&self.title_names, &self.mentions, self.acts),
                     (&other.title_names, &other.mentions, other.acts),
@@ -334,8 +355,9 @@ pub struct Scorer<'a> {
     hours: i64,
     /// The feed it came from.
     source: i64,
-    /// A story of the entry alone, for the other way round.
-    alone: Story,
+    /// A story of the entry alone, for the other way round (made when first needed: most
+    /// scorers only score one way).
+    alone: std::cell::OnceCell<Story>,
     weights: &'a WordFrequencies,
     word_weights: Vec<f64>,
     title_weights: Vec<f64>,
@@ -350,16 +372,21 @@ impl<'a> Scorer<'a> {
         weights: &'a WordFrequencies,
     ) -> Scorer<'a> {
         let weigh = |words: &[u32]| words.iter().map(|w| weights.weight(*w)).collect();
-        let alone = Story::alone(fp, hours, source);
         Scorer {
             fp,
             hours,
             source,
-            alone,
+            alone: std::cell::OnceCell::new(),
             weights,
             word_weights: weigh(&fp.words),
             title_weights: weigh(&fp.title_words),
         }
+    }
+
+    /// A story of the entry alone.
+    fn alone(&self) -> &Story {
+        self.alone
+            .get_or_init(|| Story::alone(self.fp, self.hours, self.source))
     }
 
     /// The weighted shares of the entry's words and of its title's words that `story` uses.
@@ -408,7 +435,7 @@ impl<'a> Scorer<'a> {
             .members
             .iter()
             .filter_map(|m| {
-                Scorer::new(&m.fp, m.hours, m.source, self.weights).joins_story(&self.alone)
+                Scorer::new(&m.fp, m.hours, m.source, self.weights).joins_story(self.alone())
             })
             .max_by(f64::total_cmp)
     }
