@@ -30,14 +30,15 @@ impl Store {
     }
 }
 
-/// An entry of a topic's stories, as [`settle`] reads it.
+/// An entry of a topic's stories, as [`settle`] reads it: its id and its story's (what it
+/// groups as, [`Grouped`], is kept beside it).
 struct Settled {
     entry: i64,
     story: i64,
-    print: Fingerprint,
-    hours: i64,
-    feed: i64,
 }
+
+/// What [`story::group_by_source`] groups of one entry.
+type Grouped = (Fingerprint, i64, i64);
 
 /// [`Store::settle_stories`] in one transaction.
 fn settle(tx: &mut Tx<'_>, since: i64, now: i64) -> rusqlite::Result<(usize, usize)> {
@@ -66,7 +67,7 @@ fn settle(tx: &mut Tx<'_>, since: i64, now: i64) -> rusqlite::Result<(usize, usi
         id
     };
     for (topic, first, last) in topics {
-        let mut entries = Vec::new();
+        let (mut entries, mut input): (Vec<Settled>, Vec<Grouped>) = (Vec::new(), Vec::new());
         {
             let mut stmt = tx.prepare_cached(
                 "SELECT e.id, e.story_id, e.sort_time, e.feed_id, e.fingerprint
@@ -87,16 +88,10 @@ fn settle(tx: &mut Tx<'_>, since: i64, now: i64) -> rusqlite::Result<(usize, usi
                 entries.push(Settled {
                     entry: r.get(0)?,
                     story: resolve(&moved, r.get(1)?),
-                    print,
-                    hours: sort / 3600,
-                    feed: r.get(3)?,
                 });
+                input.push((print, sort / 3600, r.get(3)?));
             }
         }
-        let input: Vec<(Fingerprint, i64, i64)> = entries
-            .iter()
-            .map(|e| (e.print.clone(), e.hours, e.feed))
-            .collect();
         let groups = story::group_by_source(&input);
         let mut members: Vec<Vec<usize>> = Vec::new();
         let mut group_of: HashMap<usize, usize> = HashMap::new();
@@ -136,7 +131,7 @@ fn settle(tx: &mut Tx<'_>, since: i64, now: i64) -> rusqlite::Result<(usize, usi
             }
             for &i in group {
                 let from = resolve(&moved, entries[i].story);
-                if from != home && rehome(tx, &entries[i], from, home, now)? {
+                if from != home && rehome(tx, entries[i].entry, &input[i], from, home, now)? {
                     rehomed += 1;
                 }
             }
@@ -145,12 +140,19 @@ fn settle(tx: &mut Tx<'_>, since: i64, now: i64) -> rusqlite::Result<(usize, usi
     Ok((merged, rehomed))
 }
 
-/// Moves entry `e` from story `from` into story `home`, which the settled grouping puts it
+/// Moves `entry` (grouped as `print`, `hours`, `feed`) from story `from` into story `home`, which the settled grouping puts it
 /// with while `from`'s other entries stay apart, when nothing else holds it in `from`: it is
 /// not the entry through which `from` matched a topic, `from` does not share its link, `from`
 /// keeps other entries, and it fits with `home` ([`Story::fits_with`]). Returns whether it
 /// moved.
-fn rehome(tx: &mut Tx<'_>, e: &Settled, from: i64, home: i64, now: i64) -> rusqlite::Result<bool> {
+fn rehome(
+    tx: &mut Tx<'_>,
+    entry: i64,
+    (print, hours, feed): &Grouped,
+    from: i64,
+    home: i64,
+    now: i64,
+) -> rusqlite::Result<bool> {
     let held: bool = tx
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM matches WHERE entry_id = ?1)
@@ -161,12 +163,12 @@ fn rehome(tx: &mut Tx<'_>, e: &Settled, from: i64, home: i64, now: i64) -> rusql
                             WHERE s.id = ?2 AND s.canonical_url = me.canonical_url)
                  OR NOT EXISTS (SELECT 1 FROM entries WHERE story_id = ?2 AND id != ?1)",
         )?
-        .query_row(params![e.entry, from], |r| r.get(0))?;
+        .query_row(params![entry, from], |r| r.get(0))?;
     if held {
         return Ok(false);
     }
     let mut alone = Story::default();
-    alone.add(&e.print, e.hours, e.feed);
+    alone.add(print, *hours, *feed);
     if !story_words(tx, home)?.fits_with(&alone) {
         return Ok(false);
     }
@@ -175,7 +177,7 @@ fn rehome(tx: &mut Tx<'_>, e: &Settled, from: i64, home: i64, now: i64) -> rusql
     tx.touched.story(from);
     tx.touched.story(home);
     tx.prepare_cached("UPDATE entries SET story_id = ?2 WHERE id = ?1")?
-        .execute(params![e.entry, home])?;
+        .execute(params![entry, home])?;
     for id in [from, home] {
         lead_by_earliest(tx, id, now)?;
     }

@@ -79,7 +79,7 @@ impl PrintCache {
     }
 
     /// The word frequencies, loaded first if needed ([`load_word_frequencies`]).
-    pub(super) fn weights(&mut self, conn: &Connection) -> rusqlite::Result<&mut WordFrequencies> {
+    fn weights(&mut self, conn: &Connection) -> rusqlite::Result<&mut WordFrequencies> {
         if self.weights.is_none() {
             let w = load_word_frequencies(conn)?;
             self.weights = Some(w);

@@ -293,7 +293,8 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     let about = told(&head).len();
     // A headline's first word counts as who acts ("Japan summons ..."), but not a participle
     // the lede never writes with a capital: "Downed North Korean satellite ...", "Crashed ...".
-    let first = text::word_spans(&head).first().copied().unwrap_or_default();
+    let spans = text::word_spans(&head);
+    let first = spans.first().copied().unwrap_or_default();
     let participle = |name: &String, at: usize| {
         let written = &head[first.0..first.1];
         at == first.0
@@ -313,7 +314,6 @@ pub fn fingerprint_with(title: &str, text_body: &str, sets: &NameSets) -> Finger
     let mut subject_read = false;
     // Where the name of who acts ends while its next word may still be part of it.
     let mut subject_end: Option<usize> = None;
-    let spans = text::word_spans(&head);
     for (name, at) in part_names(&head, true)
         .iter()
         .filter(|(n, at)| named(n) && !participle(n, *at))

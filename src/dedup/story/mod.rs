@@ -35,8 +35,8 @@
 //! counts as mentioned; a country is named by its people, its capital or its government, "White
 //! House warns ..." / "..., U.S. says", but "in Pyongyang" is a place: [`lexicon`]), a
 //! headline whose actor (the first name of its main clause, not a country; "Vladimir Putin" is
-//! mentioned by "Putin") the other never mentions ("Putin welcomes Xi to Kremlin" / "Blinken slams Xi ...": a reaction; not in a
-//! meeting, where host and guest may each lead), or
+//! mentioned by "Putin") the other never mentions ("Putin welcomes Xi to Kremlin" / "Blinken
+//! slams Xi ...": a reaction; not in a meeting, where host and guest may each lead), or
 //! headlines that tell other news than the texts (the entry's uses no word of the story, or the
 //! story's say nothing of it but names: a newsletter whose lede's second item is the story). An entry
 //! in another script joins by the names of the configured aliases instead, when only one story
