@@ -2,7 +2,9 @@
 //! entries were published, so that the order in which feeds answered a poll does not decide
 //! them ([`Store::settle_stories`]).
 
-use super::stories::{SAME_URL_WINDOW_SECS, lead_by_earliest, merge_stories, story_words};
+use super::stories::{
+    SAME_URL_WINDOW_SECS, changing, lead_by_earliest, merge_stories, story_words,
+};
 use super::writer::Tx;
 use super::{Result, Store};
 use crate::dedup::story::{self, Fingerprint, Story};
@@ -172,10 +174,7 @@ fn rehome(
     if !story_words(tx, home)?.fits_with(&alone) {
         return Ok(false);
     }
-    tx.prints.forget(from);
-    tx.prints.forget(home);
-    tx.touched.story(from);
-    tx.touched.story(home);
+    changing(tx, [from, home]);
     tx.prepare_cached("UPDATE entries SET story_id = ?2 WHERE id = ?1")?
         .execute(params![entry, home])?;
     for id in [from, home] {

@@ -428,6 +428,15 @@ pub(super) fn story_words(tx: &mut Tx<'_>, id: i64) -> rusqlite::Result<Story> {
     Ok(tx.prints.story(tx.conn, id)?.clone())
 }
 
+/// Drops `stories` from the writer's cache and marks them changed, before entries move
+/// between them.
+pub(super) fn changing(tx: &mut Tx<'_>, stories: [i64; 2]) {
+    for id in stories {
+        tx.prints.forget(id);
+        tx.touched.story(id);
+    }
+}
+
 /// Shows story `id` through its earliest entry, sorting at its time.
 pub(super) fn lead_by_earliest(tx: &mut Tx<'_>, id: i64, now: i64) -> rusqlite::Result<i64> {
     tx.prepare_cached(
@@ -451,11 +460,8 @@ pub(super) fn merge_stories(
     into: i64,
     now: i64,
 ) -> rusqlite::Result<StoryAt> {
-    tx.prints.forget(from);
-    tx.prints.forget(into);
     // The merged story leaves the topics that showed it, and joins them under `into`.
-    tx.touched.story(from);
-    tx.touched.story(into);
+    changing(tx, [from, into]);
     tx.prepare_cached("UPDATE entries SET story_id = ?2 WHERE story_id = ?1")?
         .execute(params![from, into])?;
     super::matches::move_matches(tx, from, into)?;
